@@ -1,0 +1,3 @@
+from genoseq.cli import main
+
+main(prog_name="genoseq")

@@ -1,0 +1,1 @@
+"""Prokaryotic gene finding: CNN + bidirectional GRU per-base scores, ORF-aware decoding."""

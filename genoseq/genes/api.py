@@ -1,0 +1,235 @@
+"""The gene-finding API: ``predict`` returns :class:`GeneCall` objects per contig.
+
+    >>> from genoseq.genes import predict
+    >>> for contig in predict("genome.fna.gz"):
+    ...     for gene in contig.genes:
+    ...         print(gene.id, gene.start, gene.end, gene.strand, gene.protein[:10])
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+import torch
+
+from genoseq.errors import GenoseqError
+from genoseq.genes.codes import DECODER_STARTS, GeneticCode, codon_codes, encode_bases, genetic_code
+from genoseq.genes.decode import START_NAMES, Candidates, DecoderSettings, decode_genes
+from genoseq.genes.encode import reverse_complement_bytes
+from genoseq.genes.model import GeneNet, GeneNetConfig
+from genoseq.genes.scoring import WindowSettings, score_sequences
+from genoseq.io.fasta import FastaRecord, as_bytes, read_dna
+from genoseq.nn.device import resolve_device
+from genoseq.nn.registry import ModelEntry, load_model_checkpoint, resolve_model
+
+DEFAULT_MODEL = "genes-default"
+
+
+@dataclass
+class GeneCall:
+    """One predicted gene. Coordinates are 1-based, inclusive, on the forward strand;
+    on a circular contig a gene across the origin has ``end > contig length``."""
+
+    seqid: str
+    id: str
+    start: int
+    end: int
+    strand: str
+    partial: str  # Prodigal's flag: "00", "10" (runs off the left edge), "01", "11"
+    start_type: str  # ATG, GTG, TTG or Edge
+    score: float
+    coding_score: float
+    start_score: float
+    confidence: float  # percent
+    gc: float
+    nucleotides: str
+    protein: str
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start + 1
+
+
+@dataclass
+class ContigPrediction:
+    """Everything predicted for one contig."""
+
+    id: str
+    length: int
+    genes: list[GeneCall]
+    coding_plus: np.ndarray  # float32 per-base P(coding on + strand)
+    coding_minus: np.ndarray
+    circular: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GenePredictor:
+    """A loaded model plus the settings it runs with; reusable across inputs."""
+
+    model: GeneNet
+    entry: ModelEntry
+    decoder: DecoderSettings
+    windows: WindowSettings
+    device: torch.device
+    table: int = 11
+
+    @classmethod
+    def load(
+        cls, model: str = DEFAULT_MODEL, device: str = "auto", table: int = 11,
+        batch_size: int | None = None, **decoder_options,
+    ) -> "GenePredictor":
+        entry = resolve_model(model, "genes")
+        state = load_model_checkpoint(entry)
+        try:
+            net = GeneNet(GeneNetConfig(**state["model_config"]))
+            net.load_state_dict(state["state_dict"])
+        except (TypeError, RuntimeError, KeyError) as exc:
+            raise GenoseqError(f"{entry.file}: weights do not fit this genoseq version's gene model ({str(exc)[:100]})") from None
+        torch_device = resolve_device(device)
+        net.to(torch_device).eval()
+        tuned = {k: v for k, v in entry.settings.get("decoder", {}).items() if k in DecoderSettings.__dataclass_fields__}
+        decoder = DecoderSettings(**{**tuned, **{k: v for k, v in decoder_options.items() if v is not None}})
+        genetic_code(table)  # validate early
+        window_opts = dict(entry.settings.get("windows", {}))
+        if batch_size:
+            window_opts["batch_size"] = batch_size
+        elif torch_device.type == "cuda":
+            window_opts["batch_size"] = 256
+        return cls(net, entry, decoder, WindowSettings(**window_opts), torch_device, table)
+
+    def predict_records(
+        self, records: Iterable[FastaRecord], circular: bool = False, mask: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> Iterator[ContigPrediction]:
+        """Predict genes on FASTA records, yielding one :class:`ContigPrediction` each, in order."""
+        code = genetic_code(self.table)
+        wrap = self.windows.window if circular else 0
+
+        def items():
+            for record in records:
+                seq = as_bytes(record.sequence)
+                if circular and len(seq) > 0:
+                    ext = min(wrap, len(seq))
+                    seq = np.concatenate([seq[len(seq) - ext :], seq, seq[:ext]])
+                    yield (record, ext), seq
+                else:
+                    yield (record, 0), seq
+
+        for (record, ext), seq, scores in score_sequences(self.model, items(), self.windows, self.device, progress):
+            yield self._decode_contig(record, seq, scores, ext, code, mask)
+
+    def _decode_contig(
+        self, record: FastaRecord, seq: np.ndarray, scores: np.ndarray, ext: int, code: GeneticCode, mask: bool
+    ) -> ContigPrediction:
+        n = len(record.sequence)
+        codes = encode_bases(seq)
+        if ext:
+            # Decode on [0, n + ext) of the original coordinates (tail prefix removed):
+            # genes across the origin are found whole; copies starting past n are dropped.
+            codes, scores, seq = codes[ext:], scores[:, ext:], seq[ext:]
+        calls = _decode_segments(codes, scores, code, self.decoder, mask, n if ext else None)
+        probs = np.exp(scores[:7, :n])
+        coding_plus = probs[1:4].sum(0)
+        coding_minus = probs[4:7].sum(0)
+        genes = [
+            _gene_call(record.id, i + 1, c, seq, codes, n, code)
+            for i, c in enumerate(_iter_candidates(calls))
+        ]
+        return ContigPrediction(record.id, n, genes, coding_plus, coding_minus, circular=bool(ext))
+
+
+def _decode_segments(
+    codes: np.ndarray, scores: np.ndarray, code: GeneticCode, settings: DecoderSettings,
+    mask: bool, circular_length: int | None,
+) -> Candidates:
+    """Decode a contig; with ``mask``, runs of N split it into segments whose ends
+    count as edges (genes there are partial). With ``circular_length`` the arrays
+    extend past the origin and origin-crossing genes are reconciled."""
+    if mask:
+        segments = _unmasked_segments(codes)
+    else:
+        segments = [(0, len(codes))]
+    parts = []
+    for lo, hi in segments:
+        found = decode_genes(codes[lo:hi], scores[:, lo:hi], code, settings)
+        found.begin = found.begin + lo
+        found.end = found.end + lo
+        parts.append(found)
+    calls = Candidates.concat(parts) if parts else decode_genes(codes[:0], scores[:, :0], code, settings)
+    if circular_length is not None:
+        calls = _reconcile_origin(calls, circular_length, settings.max_overlap)
+    return calls
+
+
+def _unmasked_segments(codes: np.ndarray, min_run: int = 1) -> list[tuple[int, int]]:
+    is_n = codes == 4
+    if not is_n.any():
+        return [(0, len(codes))]
+    edges = np.flatnonzero(np.diff(np.concatenate([[1], is_n.view(np.int8), [1]])))
+    # edges alternate: start of non-N run, end of non-N run
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if b > a]
+
+
+def _reconcile_origin(c: Candidates, n: int, max_overlap: int) -> Candidates:
+    """On a circular contig decoded over [0, n + ext): drop genes that start past
+    the origin (copies of genes near position 0) and partial calls created by
+    the artificial end; an origin-crossing gene wins over overlapping genes at the
+    start of the contig only if it scores higher."""
+    keep = (c.begin < n) & ~((c.end > n) & (c.partial3 | c.partial5))
+    c = c.take(np.flatnonzero(keep))
+    crossing = np.flatnonzero(c.end > n)
+    drop = set()
+    for i in crossing:
+        wrapped_end = c.end[i] - n
+        clash = np.flatnonzero((c.begin < wrapped_end - max_overlap) & (c.end <= n))
+        if len(clash) and c.score[clash].sum() > c.score[i]:
+            drop.add(int(i))
+        else:
+            drop.update(int(j) for j in clash)
+    return c.take(np.array([i for i in range(len(c)) if i not in drop], dtype=np.int64))
+
+
+def _iter_candidates(c: Candidates) -> Iterator[dict]:
+    order = np.lexsort((c.end, c.begin))
+    for i in order:
+        yield {f: getattr(c, f)[i] for f in c.__dataclass_fields__}
+
+
+def _gene_call(seqid: str, number: int, c: dict, seq: np.ndarray, codes: np.ndarray, n: int, code: GeneticCode) -> GeneCall:
+    begin, end = int(c["begin"]), int(c["end"])
+    plus = c["strand"] > 0
+    nts = seq[begin:end]
+    if not plus:
+        nts = reverse_complement_bytes(nts)
+    # Translate whole codons; a 5'-partial gene starts in frame at the edge.
+    nts = nts[: len(nts) - len(nts) % 3]
+    protein = code.translate(codon_codes(encode_bases(nts))[::3]) if len(nts) >= 3 else ""
+    if not c["partial5"] and protein:
+        protein = "M" + protein[1:]
+    if protein.endswith("*"):
+        protein = protein[:-1]
+    left_open = c["partial5"] if plus else c["partial3"]
+    right_open = c["partial3"] if plus else c["partial5"]
+    gc = float(np.isin(nts, (ord("G"), ord("C"))).mean()) if len(nts) else 0.0
+    score = float(c["score"])
+    return GeneCall(
+        seqid=seqid, id=f"{seqid}_{number}", start=begin + 1, end=end, strand="+" if plus else "-",
+        partial=f"{int(left_open)}{int(right_open)}", start_type=str(START_NAMES[c["start_type"]]),
+        score=score, coding_score=float(c["coding_score"]), start_score=float(c["start_score"]),
+        confidence=100.0 / (1.0 + math.exp(-min(max(score, -50.0), 50.0))), gc=gc,
+        nucleotides=nts.tobytes().decode("ascii"), protein=protein,
+    )
+
+
+def predict(
+    fasta: str | Path, model: str = DEFAULT_MODEL, device: str = "auto", table: int = 11,
+    circular: bool = False, mask: bool = False, **decoder_options,
+) -> Iterator[ContigPrediction]:
+    """Predict genes in a (gzipped) FASTA file; yields one :class:`ContigPrediction` per contig."""
+    predictor = GenePredictor.load(model, device, table, **decoder_options)
+    yield from predictor.predict_records(read_dna(fasta), circular=circular, mask=mask)

@@ -1,0 +1,187 @@
+"""Training data for the gene model: annotated genomes -> random labelled windows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+
+from genoseq.errors import InputError
+from genoseq.genes.codes import encode_bases, genetic_code
+from genoseq.genes.encode import encode_batch, reverse_complement_bytes
+from genoseq.genes.labels import IGNORE, contig_labels, reverse_complement_labels
+from genoseq.genes.model import GeneNet, GeneNetConfig
+from genoseq.genes.orfs import start_candidates
+from genoseq.io.fasta import as_bytes, read_dna
+from genoseq.io.gff3 import read_cds
+
+#: Held out for validation: spread over GC (31-64 %), one genetic-code-4 genome,
+#: one archaeon, no RAST re-annotation.
+DEFAULT_VALIDATION = ("mgallisepticum_rlow", "mthermautotrophicus_dh", "ecoli_k12_mg1655", "bjaponicum_usda110")
+#: Never trained on: Shigella flexneri is the same species as the E. coli validation genome.
+DEFAULT_EXCLUDED = ("sflexneri_2a_301",)
+
+
+@dataclass
+class AnnotatedGenome:
+    """A genome's contigs (ASCII bytes) and per-base targets."""
+
+    name: str
+    table: int
+    seqs: list[np.ndarray]
+    coding: list[np.ndarray]
+    starts: list[np.ndarray]
+
+    @property
+    def size(self) -> int:
+        return sum(len(s) for s in self.seqs)
+
+
+def load_annotated_genome(fasta: str | Path, gff: str | Path, table: int = 11, name: str = "") -> AnnotatedGenome:
+    """Read a FASTA + GFF3 pair and build per-base targets for every contig."""
+    code = genetic_code(table)
+    features = read_cds(gff)
+    by_seqid: dict[str, list] = {}
+    for feat in features:
+        by_seqid.setdefault(feat.seqid, []).append(feat)
+    genome = AnnotatedGenome(name or Path(fasta).parent.name, table, [], [], [])
+    seen = set()
+    for record in read_dna(fasta):
+        seq = as_bytes(record.sequence).copy()
+        labels = contig_labels(len(seq), by_seqid.get(record.id, []), encode_bases(seq), code)
+        genome.seqs.append(seq)
+        genome.coding.append(labels.coding)
+        genome.starts.append(labels.starts)
+        seen.add(record.id)
+    missing = set(by_seqid) - seen
+    if missing and len(missing) == len(by_seqid):
+        raise InputError(f"{gff}: no seqid matches a FASTA id of {fasta} (e.g. {sorted(missing)[0]!r})")
+    return genome
+
+
+def read_manifest(data_root: str | Path) -> pd.DataFrame:
+    """The genomes' MANIFEST.tsv (short_name, genetic_code, ...)."""
+    path = Path(data_root) / "genomes" / "MANIFEST.tsv"
+    if not path.exists():
+        raise InputError(f"{path}: not found (set --data-root to the folder holding genomes/)")
+    return pd.read_csv(path, sep="\t")
+
+
+def load_genomes(data_root: str | Path, names: list[str]) -> list[AnnotatedGenome]:
+    manifest = read_manifest(data_root).set_index("short_name")
+    genomes = []
+    for name in names:
+        if name not in manifest.index:
+            raise InputError(f"genome {name!r} is not in {data_root}/genomes/MANIFEST.tsv")
+        folder = Path(data_root) / "genomes" / name
+        genomes.append(
+            load_annotated_genome(folder / "genome.fna.gz", folder / "annotation.gff3.gz",
+                                  int(manifest.loc[name, "genetic_code"]), name)
+        )
+    return genomes
+
+
+@dataclass
+class WindowBatch:
+    x: torch.Tensor  # (B, C, L) float
+    coding: torch.Tensor  # (B, L) int64, -1 ignored
+    starts: torch.Tensor  # (B, 2, L) float targets
+    start_mask: torch.Tensor  # (B, 2, L) bool: candidate start codons
+
+
+def sample_windows(
+    genomes: list[AnnotatedGenome], rng: np.random.Generator, batch_size: int, length: int, rc_prob: float = 0.5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Random windows (start aligned to a multiple of 3), genomes weighted by sqrt(size)."""
+    weights = np.sqrt([g.size for g in genomes])
+    picks = rng.choice(len(genomes), size=batch_size, p=weights / weights.sum())
+    seqs = np.full((batch_size, length), ord("N"), dtype=np.uint8)
+    coding = np.full((batch_size, length), IGNORE, dtype=np.int8)
+    starts = np.zeros((batch_size, 2, length), dtype=np.uint8)
+    for row, gi in enumerate(picks):
+        genome = genomes[gi]
+        sizes = np.array([len(s) for s in genome.seqs], dtype=np.float64)
+        ci = rng.choice(len(sizes), p=sizes / sizes.sum())
+        n = len(genome.seqs[ci])
+        begin = 3 * int(rng.integers(0, max(1, (n - length) // 3 + 1)))
+        end = min(n, begin + length)
+        seqs[row, : end - begin] = genome.seqs[ci][begin:end]
+        coding[row, : end - begin] = genome.coding[ci][begin:end]
+        starts[row, :, : end - begin] = genome.starts[ci][:, begin:end]
+        if rng.random() < rc_prob:
+            seqs[row] = reverse_complement_bytes(seqs[row])
+            coding[row], starts[row] = reverse_complement_labels(coding[row], starts[row])
+    return seqs, coding, starts
+
+
+def to_batch(seqs: np.ndarray, coding: np.ndarray, starts: np.ndarray, phase_channel: bool) -> WindowBatch:
+    mask = start_candidates(encode_bases(seqs), genetic_code(11))
+    return WindowBatch(
+        torch.from_numpy(encode_batch(seqs, phase_channel)),
+        torch.from_numpy(coding.astype(np.int64)),
+        torch.from_numpy(starts.astype(np.float32)),
+        torch.from_numpy(mask),
+    )
+
+
+def gene_loss(logits: torch.Tensor, batch: WindowBatch, start_weight: float = 1.0) -> tuple[torch.Tensor, dict]:
+    """Cross-entropy on the 7 coding classes + masked BCE on start codons."""
+    logits = logits.float()
+    coding_loss = F.cross_entropy(logits[:, :7], batch.coding, ignore_index=IGNORE)
+    start_logits = logits[:, 7:9][batch.start_mask]
+    start_loss = F.binary_cross_entropy_with_logits(start_logits, batch.starts[batch.start_mask])
+    with torch.no_grad():
+        valid = batch.coding != IGNORE
+        acc = (logits[:, :7].argmax(1) == batch.coding)[valid].float().mean().item()
+    total = coding_loss + start_weight * start_loss
+    return total, {"loss": total.item(), "coding_loss": coding_loss.item(), "start_loss": start_loss.item(), "acc": acc}
+
+
+class GeneTrainingTask:
+    """The gene family's :class:`~genoseq.nn.train.TrainingTask`."""
+
+    family = "genes"
+    monitor = "val_loss"
+    monitor_mode = "min"
+
+    def __init__(
+        self, train: list[AnnotatedGenome], valid: list[AnnotatedGenome], config: GeneNetConfig,
+        batch_size: int = 32, window: int = 3000, n_valid_windows: int = 256,
+    ):
+        if window % 3:
+            raise InputError("--window must be a multiple of 3")
+        self.train, self.config = train, config
+        self.batch_size, self.window = batch_size, window
+        self.model = GeneNet(config)
+        self.model_config = config.to_dict()
+        valid_rng = np.random.default_rng(12345)
+        self.valid_batches = [
+            to_batch(*sample_windows(valid, valid_rng, batch_size, window), config.phase_channel)
+            for _ in range(max(1, n_valid_windows // batch_size))
+        ] if valid else []
+
+    def train_batches(self, rng: np.random.Generator) -> Iterator[WindowBatch]:
+        while True:
+            yield to_batch(*sample_windows(self.train, rng, self.batch_size, self.window), self.config.phase_channel)
+
+    def loss(self, model, batch: WindowBatch, device):
+        batch = _to_device(batch, device)
+        return gene_loss(model(batch.x), batch)
+
+    def validate(self, model, device) -> dict[str, float]:
+        if not self.valid_batches:
+            return {"val_loss": float("nan")}
+        sums: dict[str, float] = {}
+        for batch in self.valid_batches:
+            _, parts = gene_loss(model(_to_device(batch, device).x), _to_device(batch, device))
+            for k, v in parts.items():
+                sums[f"val_{k}"] = sums.get(f"val_{k}", 0.0) + v / len(self.valid_batches)
+        return sums
+
+
+def _to_device(batch: WindowBatch, device) -> WindowBatch:
+    return WindowBatch(*(t.to(device, non_blocking=True) for t in (batch.x, batch.coding, batch.starts, batch.start_mask)))

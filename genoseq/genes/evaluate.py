@@ -1,0 +1,78 @@
+"""Score gene predictions against a reference annotation.
+
+A prediction matches a reference CDS when seqid, strand and stop coordinate (the
+3' end) agree. sensitivity = matched non-pseudo reference CDS / non-pseudo
+reference CDS; start_exact = share of those matches whose start coordinate also
+agrees; precision = predictions matching any reference CDS (pseudo included) /
+predictions; per-base coding F1 compares the bases covered by any predicted CDS
+with those covered by any non-pseudo reference CDS.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from genoseq.io.gff3 import CDSFeature, read_cds
+
+
+@dataclass
+class GeneEvaluation:
+    reference_cds: int
+    predicted: int
+    matched: int
+    start_exact: float
+    sensitivity: float
+    precision: float
+    base_f1: float
+    base_precision: float
+    base_recall: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _key(f: CDSFeature) -> tuple[str, str, int]:
+    return (f.seqid, f.strand, f.stop_coordinate)
+
+
+def _coverage(features: list[CDSFeature], lengths: dict[str, int]) -> dict[str, np.ndarray]:
+    cover = {s: np.zeros(n, dtype=bool) for s, n in lengths.items()}
+    for f in features:
+        for s, e in f.parts:
+            cover[f.seqid][s - 1 : e] = True
+    return cover
+
+
+def evaluate_features(predicted: list[CDSFeature], reference: list[CDSFeature]) -> GeneEvaluation:
+    """Compare two lists of CDS features (see the module docstring for the definitions)."""
+    real = [f for f in reference if not f.pseudo]
+    pred_by_key: dict[tuple, CDSFeature] = {}
+    for f in predicted:
+        pred_by_key.setdefault(_key(f), f)
+    matched = [f for f in real if _key(f) in pred_by_key]
+    exact = sum(1 for f in matched if pred_by_key[_key(f)].start_coordinate == f.start_coordinate)
+    all_ref_keys = {_key(f) for f in reference}
+    pred_hits = sum(1 for f in predicted if _key(f) in all_ref_keys)
+    lengths: dict[str, int] = {}
+    for f in predicted + reference:
+        lengths[f.seqid] = max(lengths.get(f.seqid, 0), f.end)
+    ref_cover, pred_cover = _coverage(real, lengths), _coverage(predicted, lengths)
+    tp = sum(int((ref_cover[s] & pred_cover[s]).sum()) for s in lengths)
+    fp = sum(int((~ref_cover[s] & pred_cover[s]).sum()) for s in lengths)
+    fn = sum(int((ref_cover[s] & ~pred_cover[s]).sum()) for s in lengths)
+    bp = tp / (tp + fp) if tp + fp else 0.0
+    br = tp / (tp + fn) if tp + fn else 0.0
+    return GeneEvaluation(
+        reference_cds=len(real), predicted=len(predicted), matched=len(matched),
+        start_exact=exact / len(matched) if matched else 0.0,
+        sensitivity=len(matched) / len(real) if real else 0.0,
+        precision=pred_hits / len(predicted) if predicted else 0.0,
+        base_f1=2 * bp * br / (bp + br) if bp + br else 0.0, base_precision=bp, base_recall=br,
+    )
+
+
+def evaluate_files(pred_gff: str | Path, ref_gff: str | Path) -> GeneEvaluation:
+    """Evaluate a predicted GFF3 (genoseq, Prodigal, ...) against a reference GFF3."""
+    return evaluate_features(read_cds(pred_gff), read_cds(ref_gff))

@@ -1,0 +1,108 @@
+"""The gene-finding network: parallel dilated convolutions -> bidirectional GRU -> per-base heads.
+
+Every base keeps its own output: the convolutions have no pooling and no stride.
+The GRU runs at codon resolution: each step reads the convolution features of
+three consecutive bases (a lossless space-to-depth reshape, not pooling), which
+cuts the sequential work, the cost that dominates CPU inference, by three. Its
+output is unfolded back to three bases and joined with the per-base convolution
+features before the heads.
+
+Outputs per base (channel axis): 7 coding logits (non-coding; codon position
+1/2/3 on the plus strand; 1/2/3 on the minus strand) and 2 start-site logits
+(a plus-strand / minus-strand gene starts at this base).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import torch
+from torch import nn
+
+from genoseq.genes.labels import N_CODING_CLASSES
+
+N_START_CHANNELS = 2
+N_OUTPUTS = N_CODING_CLASSES + N_START_CHANNELS
+
+
+@dataclass
+class GeneNetConfig:
+    """Architecture hyper-parameters (stored in every checkpoint)."""
+
+    phase_channel: bool = True
+    branch_kernels: list[int] = field(default_factory=lambda: [9, 9, 9, 9])
+    branch_dilations: list[int] = field(default_factory=lambda: [1, 2, 4, 8])
+    branch_channels: int = 16
+    codon_channels: int = 96
+    block_kernels: list[int] = field(default_factory=lambda: [3, 3, 3])
+    block_dilations: list[int] = field(default_factory=lambda: [1, 3, 9])
+    gru_hidden: int = 64
+    gru_layers: int = 1
+    head_channels: int = 32
+
+    @property
+    def in_channels(self) -> int:
+        return 4 + (3 if self.phase_channel else 0)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class ParallelDilatedConv(nn.Module):
+    """Several 'same'-padded Conv1d branches side by side, outputs concatenated."""
+
+    def __init__(self, in_channels: int, out_per_branch: int, kernels: list[int], dilations: list[int]):
+        super().__init__()
+        self.branches = nn.ModuleList(
+            nn.Conv1d(in_channels, out_per_branch, k, dilation=d, padding=d * (k - 1) // 2)
+            for k, d in zip(kernels, dilations)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([branch(x) for branch in self.branches], dim=1)
+
+
+class GeneNet(nn.Module):
+    """Per-base dilated CNN -> codon-step dilated CNN and BiGRU -> per-base heads."""
+
+    def __init__(self, config: GeneNetConfig | None = None):
+        super().__init__()
+        self.config = config = config or GeneNetConfig()
+        base_channels = config.branch_channels * len(config.branch_kernels)
+        self.stem = ParallelDilatedConv(
+            config.in_channels, config.branch_channels, config.branch_kernels, config.branch_dilations
+        )
+        cc = config.codon_channels
+        self.codon_in = nn.Conv1d(3 * base_channels, cc, 1)
+        per_branch = cc // len(config.block_kernels)
+        self.block = ParallelDilatedConv(cc, per_branch, config.block_kernels, config.block_dilations)
+        self.block_mix = nn.Conv1d(per_branch * len(config.block_kernels), cc, 1)
+        self.norm = nn.GroupNorm(1, cc)
+        self.gru = nn.GRU(
+            cc, config.gru_hidden, num_layers=config.gru_layers, batch_first=True, bidirectional=True
+        )
+        self.codon_out = nn.Linear(2 * config.gru_hidden + cc, 3 * config.head_channels)
+        self.head = nn.Sequential(
+            nn.Conv1d(base_channels + config.head_channels, config.head_channels, 1),
+            nn.ReLU(inplace=True),
+            nn.Conv1d(config.head_channels, N_OUTPUTS, 1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x``: (batch, in_channels, length) with length a multiple of 3 -> (batch, 9, length)."""
+        batch, _, length = x.shape
+        if length % 3:
+            raise ValueError("sequence length must be a multiple of 3")
+        bases = torch.relu(self.stem(x))  # (B, Cb, L)
+        n_codons = length // 3
+        # Lossless space-to-depth: the three bases of a codon step side by side.
+        codons = bases.reshape(batch, -1, n_codons, 3).permute(0, 1, 3, 2).reshape(batch, -1, n_codons)
+        h = torch.relu(self.codon_in(codons))
+        h = torch.relu(self.norm(h + self.block_mix(torch.relu(self.block(h)))))
+        steps = h.transpose(1, 2)  # (B, T, C)
+        rnn_out, _ = self.gru(steps)
+        unfolded = self.codon_out(torch.cat([rnn_out, steps], dim=2))  # (B, T, 3*H)
+        per_base = unfolded.reshape(batch, length, -1).transpose(1, 2)
+        return self.head(torch.cat([bases, torch.relu(per_base)], dim=1))
+
+    def n_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())

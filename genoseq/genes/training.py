@@ -1,0 +1,48 @@
+"""``genoseq train genes``: fit the gene model on annotated genomes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from genoseq.genes.dataset import (
+    DEFAULT_EXCLUDED, DEFAULT_VALIDATION, GeneTrainingTask, load_annotated_genome, load_genomes, read_manifest,
+)
+from genoseq.genes.model import GeneNetConfig
+from genoseq.nn.train import TrainSettings, fit
+
+
+def default_training_genomes(data_root: str | Path) -> list[str]:
+    """Every genome of the manifest except the validation and excluded ones."""
+    names = read_manifest(data_root)["short_name"].tolist()
+    return [n for n in names if n not in DEFAULT_VALIDATION and n not in DEFAULT_EXCLUDED]
+
+
+def train(
+    settings: TrainSettings,
+    data_root: str | Path | None = None,
+    train_genomes: list[str] | None = None,
+    valid_genomes: list[str] | None = None,
+    pairs: list[tuple[str, str, int]] | None = None,
+    valid_pairs: list[tuple[str, str, int]] | None = None,
+    config: GeneNetConfig | None = None,
+    batch_size: int = 32,
+    window: int = 3000,
+    log=print,
+) -> dict[str, float]:
+    """Train a gene model; genomes come from ``data_root`` by name and/or explicit
+    (fasta, gff3, table) ``pairs``. Returns the best validation metrics."""
+    train_set, valid_set = [], []
+    if data_root is not None:
+        train_names = train_genomes if train_genomes is not None else default_training_genomes(data_root)
+        valid_names = valid_genomes if valid_genomes is not None else list(DEFAULT_VALIDATION)
+        train_set += load_genomes(data_root, train_names)
+        valid_set += load_genomes(data_root, valid_names)
+    train_set += [load_annotated_genome(f, g, t) for f, g, t in pairs or []]
+    valid_set += [load_annotated_genome(f, g, t) for f, g, t in valid_pairs or []]
+    if not train_set:
+        from genoseq.errors import GenoseqError
+        raise GenoseqError("no training genomes given")
+    log(f"training on {len(train_set)} genomes ({sum(g.size for g in train_set):,} bp): "
+        + ", ".join(g.name for g in train_set))
+    log(f"validating on {len(valid_set)} genomes: " + ", ".join(g.name for g in valid_set))
+    task = GeneTrainingTask(train_set, valid_set, config or GeneNetConfig(), batch_size, window)
+    return fit(task, settings, log=log)

@@ -1,0 +1,92 @@
+"""Write outputs to temporary files and rename them into place on success.
+
+A run that fails half-way leaves no partial output behind: every output of a
+command is opened through one :class:`OutputSet`, which renames all files at
+once when the block ends normally and deletes them all when it raises.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+from genoseq.errors import GenoseqError
+
+STDOUT = "-"
+
+
+class OutputSet:
+    """A group of output files that appear together or not at all."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+        self._handles: list[IO] = []
+
+    def open(self, path: str | os.PathLike, mode: str = "w") -> IO:
+        """Open ``path`` for writing (``-`` is stdout); committed on success."""
+        if str(path) == STDOUT:
+            return sys.stdout.buffer if "b" in mode else sys.stdout
+        target = Path(path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        except OSError as exc:
+            raise GenoseqError(f"cannot write to {target.parent}: {exc.strerror}") from None
+        handle = os.fdopen(fd, mode)
+        self._handles.append(handle)
+        self._pending.append((Path(tmp), target))
+        return handle
+
+    def reserve(self, path: str | os.PathLike) -> Path:
+        """A temporary path for a tool that writes files itself (renamed on commit)."""
+        handle = self.open(path, "wb")
+        handle.close()
+        return self._pending[-1][0]
+
+    def add_companion(self, tmp: Path, target: Path) -> None:
+        """Register an extra temporary file (e.g. an index) to rename on commit."""
+        self._pending.append((Path(tmp), Path(target)))
+
+    def forget(self, tmp: Path) -> None:
+        """Stop tracking a temporary file that another tool consumed."""
+        self._pending = [(t, target) for t, target in self._pending if t != Path(tmp)]
+
+    def commit(self) -> None:
+        for handle in self._handles:
+            if not handle.closed:
+                handle.close()
+        mode = 0o666 & ~_umask()
+        for tmp, target in self._pending:
+            os.chmod(tmp, mode)  # mkstemp creates 0600 files; give outputs the usual permissions
+            os.replace(tmp, target)
+        self._pending.clear()
+
+    def discard(self) -> None:
+        for handle in self._handles:
+            with contextlib.suppress(Exception):
+                handle.close()
+        for tmp, _ in self._pending:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        self._pending.clear()
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+@contextlib.contextmanager
+def output_set() -> Iterator[OutputSet]:
+    """Context manager: commit all outputs on success, remove them on error."""
+    outputs = OutputSet()
+    try:
+        yield outputs
+    except BaseException:
+        outputs.discard()
+        raise
+    outputs.commit()

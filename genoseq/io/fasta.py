@@ -1,0 +1,138 @@
+"""FASTA input: plain or gzip-compressed files and stdin, streamed record by record.
+
+Parsing is Biopython's ``SimpleFastaParser``; this module adds what a command-line
+tool needs on top: transparent gzip (detected from the magic bytes, so stdin works
+too), CRLF line endings, clear errors for empty or non-FASTA input and for
+duplicate ids, and alphabet checks that tell DNA from protein.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterator, TextIO
+
+import numpy as np
+from Bio.SeqIO.FastaIO import SimpleFastaParser
+
+from genoseq.errors import InputError
+
+GZIP_MAGIC = b"\x1f\x8b"
+#: IUPAC nucleotide letters (U read as T); anything else in a "DNA" file is an error.
+DNA_LETTERS = set("ACGTUNRYSWKMBDHV")
+#: Letters that occur in proteins but are not IUPAC nucleotide codes.
+PROTEIN_ONLY_LETTERS = set("EFILPQXZJO*")
+
+
+@dataclass(frozen=True)
+class FastaRecord:
+    """One FASTA record: ``id`` is the first word of the header."""
+
+    id: str
+    description: str
+    sequence: str
+
+    def __len__(self) -> int:
+        return len(self.sequence)
+
+
+def open_text(path: str | Path) -> TextIO:
+    """Open a (possibly gzip-compressed) text file, or stdin for ``-``."""
+    if str(path) == "-":
+        raw: BinaryIO = sys.stdin.buffer
+        name = "<stdin>"
+    else:
+        try:
+            raw = open(path, "rb")
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"{path}: is a directory, not a file") from None
+        except PermissionError:
+            raise InputError(f"{path}: permission denied") from None
+        name = str(path)
+    buffered = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw
+    if buffered.peek(2)[:2] == GZIP_MAGIC:
+        buffered = io.BufferedReader(gzip.GzipFile(fileobj=buffered, mode="rb"))  # type: ignore[arg-type]
+    text = io.TextIOWrapper(buffered, encoding="ascii", errors="replace", newline=None)
+    text.name_for_errors = name  # type: ignore[attr-defined]
+    return text
+
+
+def read_fasta(path: str | Path) -> Iterator[FastaRecord]:
+    """Yield records of a FASTA file one at a time, upper-cased, whitespace removed.
+
+    Raises :class:`InputError` for an empty file, a file that is not FASTA, a
+    record without an id and duplicate ids.
+    """
+    handle = open_text(path)
+    name = getattr(handle, "name_for_errors", str(path))
+    seen: set[str] = set()
+    try:
+        first = _first_nonblank_char(handle)
+        if first is None:
+            raise InputError(f"{name}: file is empty")
+        if first != ">":
+            raise InputError(f"{name}: not a FASTA file (first character is {first!r}, expected '>')")
+        for title, seq in SimpleFastaParser(handle):
+            rid = title.split(None, 1)[0] if title.strip() else ""
+            if not rid:
+                raise InputError(f"{name}: a record has an empty header line")
+            if rid in seen:
+                raise InputError(f"{name}: duplicate sequence id {rid!r}")
+            seen.add(rid)
+            sequence = "".join(seq.split()).upper()
+            yield FastaRecord(rid, title, sequence)
+    except (EOFError, gzip.BadGzipFile, OSError) as exc:
+        raise InputError(f"{name}: cannot read compressed input ({exc})") from None
+    finally:
+        handle.close()
+
+
+def _first_nonblank_char(handle: TextIO) -> str | None:
+    """Peek at the first non-whitespace character without consuming input."""
+    data = handle.buffer.peek(65536)  # type: ignore[attr-defined]
+    stripped = data.lstrip()
+    if stripped:
+        return chr(stripped[0])
+    return None if len(data) < 65536 else ">"  # only whitespace so far: let the parser decide
+
+
+def check_dna(record: FastaRecord, source: str = "") -> None:
+    """Raise :class:`InputError` if ``record`` is not a nucleotide sequence."""
+    letters = set(record.sequence)
+    bad = letters - DNA_LETTERS - {"-", "."}
+    if bad:
+        where = f"{source}: " if source else ""
+        if bad & PROTEIN_ONLY_LETTERS:
+            raise InputError(
+                f"{where}sequence {record.id!r} looks like protein, not DNA "
+                f"(contains {''.join(sorted(bad))[:10]})"
+            )
+        raise InputError(f"{where}sequence {record.id!r} has invalid characters: {''.join(sorted(bad))[:10]}")
+
+
+def read_dna(path: str | Path) -> Iterator[FastaRecord]:
+    """Read nucleotide FASTA (gzip, stdin allowed), checking the alphabet."""
+    source = "<stdin>" if str(path) == "-" else str(path)
+    any_record = False
+    for record in read_fasta(path):
+        check_dna(record, source)
+        any_record = True
+        yield record
+    if not any_record:
+        raise InputError(f"{source}: no sequences found")
+
+
+def as_bytes(sequence: str) -> np.ndarray:
+    """The sequence as a uint8 array of ASCII codes (no copy for ASCII strings)."""
+    return np.frombuffer(sequence.encode("ascii"), dtype=np.uint8)
+
+
+def write_fasta(handle: TextIO, record_id: str, sequence: str, description: str = "", width: int = 60) -> None:
+    """Write one record, wrapped at ``width`` characters."""
+    header = f">{record_id} {description}".rstrip()
+    lines = [sequence[i : i + width] for i in range(0, len(sequence), width)] or [""]
+    handle.write(header + "\n" + "\n".join(lines) + "\n")

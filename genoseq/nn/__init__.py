@@ -1,0 +1,1 @@
+"""Shared neural-network plumbing: devices, checkpoints, the training loop, the model registry."""

@@ -1,0 +1,40 @@
+"""Device selection and CPU thread settings."""
+from __future__ import annotations
+
+import os
+
+import torch
+
+from genoseq.errors import GenoseqError
+
+DEVICE_CHOICES = ("auto", "cpu", "cuda")
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """``auto`` picks CUDA when available, else CPU; ``cuda`` without a GPU is an error."""
+    name = name.lower()
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise GenoseqError("--device cuda was requested but no CUDA GPU is available")
+        return torch.device(name)
+    if name == "cpu":
+        return torch.device("cpu")
+    raise GenoseqError(f"unknown device {name!r} (choose from {', '.join(DEVICE_CHOICES)})")
+
+
+def set_threads(threads: int | None) -> int:
+    """Set intra-op CPU threads (default: the number of usable cores)."""
+    if threads is None or threads <= 0:
+        threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    torch.set_num_threads(threads)
+    return threads
+
+
+def autocast(device: torch.device, enabled: bool = True):
+    """Mixed precision on CUDA (bfloat16 where supported, else float16); a no-op on CPU."""
+    if device.type == "cuda" and enabled:
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.autocast("cuda", dtype=dtype)
+    return torch.autocast("cpu", enabled=False)

@@ -1,0 +1,68 @@
+"""The registry of shipped weights: ``models/registry.json`` maps a model name to
+its file, sha256, family, version and card. Weights are verified against the
+recorded sha256 before they are loaded (with ``weights_only=True``)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from genoseq.errors import ModelError
+from genoseq.nn.checkpoint import load_checkpoint, sha256_file
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    name: str
+    family: str
+    file: Path
+    sha256: str | None
+    version: str = ""
+    card: str = ""
+    settings: dict = field(default_factory=dict)
+
+
+def models_dir() -> Path:
+    """Where the shipped weights live (``models/``, installed as ``genoseq.models``)."""
+    return Path(str(resources.files("genoseq.models")))
+
+
+def read_registry(directory: Path | None = None) -> dict[str, dict]:
+    path = (directory or models_dir()) / "registry.json"
+    if not path.exists():
+        return {}
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def resolve_model(name_or_path: str, family: str) -> ModelEntry:
+    """A registry name (e.g. ``genes-default``) or a path to a checkpoint file."""
+    registry = read_registry()
+    if name_or_path in registry:
+        info = registry[name_or_path]
+        if info.get("family") != family:
+            raise ModelError(f"model {name_or_path!r} is a {info.get('family')!r} model, not {family!r}")
+        return ModelEntry(
+            name_or_path, family, models_dir() / info["file"], info.get("sha256"),
+            info.get("version", ""), info.get("card", ""), info.get("settings", {}),
+        )
+    path = Path(name_or_path)
+    if path.suffix in (".pt", ".pth") or path.exists():
+        return ModelEntry(path.stem, family, path, None)
+    known = ", ".join(k for k, v in registry.items() if v.get("family") == family) or "none"
+    raise ModelError(f"unknown model {name_or_path!r} (shipped {family} models: {known}; or give a .pt path)")
+
+
+def load_model_checkpoint(entry: ModelEntry) -> dict:
+    """Verify the sha256 (for registry models) and load the checkpoint dict."""
+    if not entry.file.is_file():
+        raise ModelError(f"model file not found: {entry.file}")
+    if entry.sha256 is not None:
+        actual = sha256_file(entry.file)
+        if actual != entry.sha256:
+            raise ModelError(
+                f"{entry.file}: sha256 {actual[:12]}... does not match the registry ({entry.sha256[:12]}...); "
+                "the file is corrupted or was replaced"
+            )
+    return load_checkpoint(entry.file, entry.family)

@@ -1,0 +1,1 @@
+"""Shipped model weights (installed as ``genoseq.models``); see registry.json and the model cards."""
