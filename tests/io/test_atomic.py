@@ -1,0 +1,26 @@
+import os
+
+import pytest
+
+from genoseq.errors import GenoseqError
+from genoseq.io.atomic import output_set
+
+
+def test_outputs_appear_only_on_success(tmp_path):
+    with pytest.raises(RuntimeError):
+        with output_set() as outputs:
+            outputs.open(tmp_path / "a.txt").write("partial")
+            raise RuntimeError("boom")
+    assert os.listdir(tmp_path) == []
+    with output_set() as outputs:
+        outputs.open(tmp_path / "a.txt").write("done")
+    assert (tmp_path / "a.txt").read_text() == "done"
+    assert oct((tmp_path / "a.txt").stat().st_mode & 0o777) != oct(0o600)
+
+
+def test_unwritable_folder_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(GenoseqError, match="cannot write"):
+        with output_set() as outputs:
+            outputs.open(blocker / "sub" / "a.txt")
