@@ -121,9 +121,9 @@ class GenePredictor:
                     yield (record, 0), seq
 
         for (record, ext), seq, scores in score_sequences(self.model, items(), self.windows, self.device, progress):
-            yield self._decode_contig(record, seq, scores, ext, code, mask)
+            yield self.decode_contig(record, seq, scores, ext, code, mask)
 
-    def _decode_contig(
+    def decode_contig(
         self, record: FastaRecord, seq: np.ndarray, scores: np.ndarray, ext: int, code: GeneticCode, mask: bool
     ) -> ContigPrediction:
         n = len(record.sequence)

@@ -6,7 +6,7 @@ where no in-frame stop (or start) exists before a contig edge, the ORF runs off
 the edge and the gene is partial (not allowed with ``closed``). Each candidate
 is scored as
 
-    coding score  = sum over its bases of log p(codon position | base) - log p(non-coding | base)
+    coding score  = sum over its bases of log p(codon position | base) - log (1 - p(codon position | base))
     start score   = start-site logit at its start codon (0 for an edge start)
     score         = coding score + start_weight * start score + gene_bias
 
@@ -37,6 +37,9 @@ class DecoderSettings:
     closed: bool = False
     start_weight: float = 1.0
     gene_bias: float = 0.0
+    #: What a base's codon-position probability is weighed against: "rest" (all other
+    #: classes: penalises antisense shadows of real genes) or "noncoding".
+    background: str = "rest"
 
 
 @dataclass
@@ -110,7 +113,11 @@ def plus_strand_candidates(
             continue
         # Coding log-odds of this frame: base i has codon position (i - frame) mod 3.
         cls = 1 + (positions - frame) % 3
-        log_odds = np.take_along_axis(coding_lp, cls[None, :], axis=0)[0] - coding_lp[0]
+        this = np.take_along_axis(coding_lp, cls[None, :], axis=0)[0]
+        if settings.background == "rest":
+            log_odds = this - np.log1p(-np.minimum(np.exp(this), 1 - 1e-6))
+        else:
+            log_odds = this - coding_lp[0]
         prefix = np.concatenate([[0.0], np.cumsum(log_odds, dtype=np.float64)])
         coding = prefix[ends] - prefix[begins]
         start = np.where(partial5, 0.0, start_logit[np.minimum(begins, length - 1)])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +47,13 @@ def load_checkpoint(path: str | Path, family: str | None = None) -> dict:
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # corrupted, truncated or foreign (pickled code) files
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"{path}: not a readable genoseq model ({reason[:120]})") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # corrupted, truncated or foreign (pickled code) files
+        raise ModelError(
+            f"{path}: not a readable genoseq model (corrupted, truncated, or not a plain weights file)"
+        ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ModelError(f"{path}: not a genoseq model file (format {FORMAT} expected)")
     if family is not None and payload.get("family") != family:

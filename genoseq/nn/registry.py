@@ -66,3 +66,33 @@ def load_model_checkpoint(entry: ModelEntry) -> dict:
                 "the file is corrupted or was replaced"
             )
     return load_checkpoint(entry.file, entry.family)
+
+
+def register_model(
+    name: str, family: str, checkpoint: str | Path, file_name: str, version: str, card: str,
+    settings: dict | None = None, directory: Path | None = None,
+) -> ModelEntry:
+    """Copy a checkpoint's weights (no optimizer state) into the models folder and
+    record it in registry.json with its sha256 (used when preparing a release)."""
+    import shutil
+
+    directory = directory or models_dir()
+    state = load_checkpoint(checkpoint, family)
+    slim = {k: state[k] for k in ("format", "family", "model_config", "state_dict", "genoseq_version")}
+    slim["metrics"] = state.get("metrics", {})
+    slim["epoch"] = state.get("epoch")
+    target = directory / file_name
+    tmp = target.with_suffix(".tmp")
+    import torch
+
+    torch.save(slim, tmp)
+    shutil.move(tmp, target)
+    registry = read_registry(directory)
+    registry[name] = {
+        "family": family, "file": file_name, "sha256": sha256_file(target), "version": version,
+        "card": card, "settings": settings or {},
+    }
+    with open(directory / "registry.json", "w") as handle:
+        json.dump(registry, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    return resolve_model(name, family)

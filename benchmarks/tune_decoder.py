@@ -1,0 +1,94 @@
+#!/usr/bin/env python
+"""Tune decoder settings on the validation genomes with cached network scores.
+
+    python benchmarks/tune_decoder.py --model runs/genes_v1/best.pt --grid start_weight=0.5,1,2 gene_bias=-5,0,5
+
+Network scores are computed once per (model, genome) and cached under
+``--cache`` (float16 .npy); each grid point then only re-runs decoding and
+evaluation. Prints one row per setting with the metrics averaged over genomes.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genoseq.datapaths import default_data_root
+from genoseq.genes.api import GenePredictor
+from genoseq.genes.dataset import DEFAULT_VALIDATION
+from genoseq.genes.evaluate import evaluate_features
+from genoseq.genes.scoring import score_sequences
+from genoseq.genes.codes import genetic_code
+from genoseq.io.fasta import as_bytes, read_dna
+from genoseq.io.gff3 import CDSFeature, read_cds
+from genoseq.nn.checkpoint import sha256_file
+
+
+def cached_scores(predictor: GenePredictor, fasta: Path, cache: Path) -> list[tuple]:
+    key = sha256_file(predictor.entry.file)[:12]
+    out = []
+    records = list(read_dna(fasta))
+    todo = []
+    for record in records:
+        path = cache / key / f"{fasta.parent.name}__{record.id}.npy"
+        if path.exists():
+            out.append((record, np.load(path).astype(np.float32)))
+        else:
+            todo.append((record, path))
+    if todo:
+        items = ((i, as_bytes(r.sequence)) for i, (r, _) in enumerate(todo))
+        for i, _, scores in score_sequences(predictor.model, items, predictor.windows, predictor.device):
+            record, path = todo[i]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, scores.astype(np.float16))
+            out.append((record, scores))
+    order = {r.id: i for i, r in enumerate(records)}
+    return sorted(out, key=lambda x: order[x[0].id])
+
+
+def calls_as_features(predictions) -> list[CDSFeature]:
+    return [CDSFeature(g.seqid, g.strand, g.id, [(g.start, g.end)]) for p in predictions for g in p.genes]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--data-root", default=str(default_data_root()))
+    ap.add_argument("--genomes", default=",".join(DEFAULT_VALIDATION))
+    ap.add_argument("--cache", default="runs/score_cache")
+    ap.add_argument("--grid", nargs="*", default=[], help="name=v1,v2,... over DecoderSettings fields")
+    args = ap.parse_args()
+    root = Path(args.data_root) / "genomes"
+    manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
+    predictor = GenePredictor.load(args.model, "cpu")
+    genomes = {}
+    for name in args.genomes.split(","):
+        table = int(manifest.loc[name, "genetic_code"])
+        genomes[name] = (table, cached_scores(predictor, root / name / "genome.fna.gz", Path(args.cache)),
+                         read_cds(root / name / "annotation.gff3.gz"))
+    names = [g.split("=")[0] for g in args.grid]
+    values = [[type(getattr(predictor.decoder, n))(v) for v in g.split("=")[1].split(",")] for n, g in zip(names, args.grid)]
+    rows = []
+    for combo in itertools.product(*values) if values else [()]:
+        decoder = dataclasses.replace(predictor.decoder, **dict(zip(names, combo)))
+        run = dataclasses.replace(predictor, decoder=decoder)
+        metrics = []
+        for name, (table, scored, reference) in genomes.items():
+            run.table = table
+            code = genetic_code(table)
+            preds = [run.decode_contig(r, as_bytes(r.sequence), s, 0, code, False) for r, s in scored]
+            metrics.append(evaluate_features(calls_as_features(preds), reference).as_dict())
+        df = pd.DataFrame(metrics, index=list(genomes))
+        row = {**dict(zip(names, combo)), **df[["sensitivity", "start_exact", "precision", "base_f1"]].mean().to_dict()}
+        rows.append(row)
+        print(" ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
+        if len(genomes) > 1 and not values:
+            print(df[["sensitivity", "start_exact", "precision", "base_f1"]].to_string(float_format="%.3f"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+import gzip
+import shutil
+
+import pysam
+import pytest
+from Bio.Seq import Seq
+
+from genoseq.io.fasta import read_fasta
+from genoseq.io.gff3 import read_cds
+from tests.cli.helpers import assert_clean_error, genoseq
+from tests.conftest import have
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory):
+    from tests.conftest import EXAMPLE_FASTA
+
+    out = tmp_path_factory.mktemp("run")
+    result = genoseq("predict-genes", EXAMPLE_FASTA, "-o", out, "-q")
+    assert result.returncode == 0, result.stderr.decode()
+    return out
+
+
+def test_outputs_are_consistent(example_run):
+    gff = example_run / "genes.gff3"
+    text = gff.read_text()
+    assert text.startswith("##gff-version 3\n")
+    assert "# genoseq version:" in text and "sha256" in text
+    assert "##sequence-region NC_005816.1 1 9609" in text
+    genes = read_cds(gff)
+    assert len(genes) >= 5
+    proteins = {r.id: r for r in read_fasta(example_run / "proteins.faa")}
+    nucleotides = {r.id: r for r in read_fasta(example_run / "genes.fna")}
+    assert [g.id for g in genes] == list(proteins) == list(nucleotides)
+    for gene in genes:
+        assert gene.id.startswith("NC_005816.1_")
+        nts, prot = nucleotides[gene.id].sequence, proteins[gene.id].sequence
+        assert len(nts) == gene.length
+        translated = str(Seq(nts).translate(table=11)).rstrip("*")
+        if gene.attributes["partial"] == "00":
+            assert prot[0] == "M" and prot[1:] == translated[1:]
+            assert "*" not in prot
+
+
+def test_tracks_are_tabix_indexed(example_run):
+    for strand in ("plus", "minus"):
+        path = example_run / f"coding.{strand}.bedgraph.gz"
+        assert (example_run / f"coding.{strand}.bedgraph.gz.tbi").exists()
+        with pysam.TabixFile(str(path)) as tbx:
+            rows = [r.split("\t") for r in tbx.fetch("NC_005816.1", 0, 9609)]
+        assert int(rows[0][1]) == 0 and int(rows[-1][2]) == 9609
+        assert all(0.0 <= float(r[3]) <= 1.0 for r in rows)
+
+
+@pytest.mark.skipif(not have("gt"), reason="genometools (gt) not installed")
+def test_gff3_validates(example_run):
+    import subprocess
+
+    result = subprocess.run(["gt", "gff3validator", str(example_run / "genes.gff3")], capture_output=True)
+    assert result.returncode == 0, result.stderr.decode()
+
+
+def test_finds_the_annotated_genes(example_run, example_gff):
+    from genoseq.genes.evaluate import evaluate_files
+
+    result = evaluate_files(example_run / "genes.gff3", example_gff)
+    assert result.sensitivity >= 0.7
+
+
+def test_same_output_for_gzip_stdin_and_repeat(example_run, example_fasta, tmp_path):
+    gz = tmp_path / "in.fna.gz"
+    gz.write_bytes(gzip.compress(example_fasta.read_bytes()))
+    again = genoseq("predict-genes", gz, "-o", tmp_path / "a", "-q")
+    assert again.returncode == 0
+    piped = genoseq("predict-genes", "-", "--gff", "-", "--proteins", "none", "--genes", "none", "--tracks", "none",
+                    "-q", stdin=example_fasta.read_bytes())
+    assert piped.returncode == 0
+
+    def body(text):
+        return [line for line in text.splitlines() if not line.startswith("# command")]
+
+    reference = body((example_run / "genes.gff3").read_text())
+    assert body((tmp_path / "a" / "genes.gff3").read_text()) == reference
+    assert body(piped.stdout.decode()) == reference
+    assert (tmp_path / "a" / "proteins.faa").read_text() == (example_run / "proteins.faa").read_text()
+
+
+def rotate(fasta, offset):
+    record = next(read_fasta(fasta))
+    seq = record.sequence[offset:] + record.sequence[:offset]
+    return f">{record.id}\n{seq}\n".encode(), len(seq)
+
+
+def test_circular_gene_across_the_origin_is_one_gene(example_fasta, tmp_path):
+    data, n = rotate(example_fasta, 600)  # YP_pPCP01 (87..1109) now crosses the origin
+    (tmp_path / "rot.fna").write_bytes(data)
+    linear = genoseq("predict-genes", tmp_path / "rot.fna", "-o", tmp_path / "lin", "-q")
+    circ = genoseq("predict-genes", tmp_path / "rot.fna", "-o", tmp_path / "circ", "--circular", "-q")
+    assert linear.returncode == 0 and circ.returncode == 0, circ.stderr.decode()
+    lin_genes = read_cds(tmp_path / "lin" / "genes.gff3")
+    circ_genes = read_cds(tmp_path / "circ" / "genes.gff3")
+    assert any(g.attributes["partial"] != "00" for g in lin_genes)
+    crossing = [g for g in circ_genes if g.end > n]
+    assert len(crossing) == 1 and crossing[0].attributes["partial"] == "00"
+    assert crossing[0].start == n - 600 + 87 and crossing[0].end == n + 1109 - 600
+    assert "Is_circular=true" in (tmp_path / "circ" / "genes.gff3").read_text()
+    if have("gt"):
+        import subprocess
+
+        check = subprocess.run(["gt", "gff3validator", str(tmp_path / "circ" / "genes.gff3")], capture_output=True)
+        assert check.returncode == 0, check.stderr.decode()
+
+
+def test_closed_forbids_partial_genes(example_fasta, tmp_path):
+    data, _ = rotate(example_fasta, 600)
+    (tmp_path / "rot.fna").write_bytes(data)
+    result = genoseq("predict-genes", tmp_path / "rot.fna", "-o", tmp_path / "c", "--closed", "-q")
+    assert result.returncode == 0
+    assert all(g.attributes["partial"] == "00" for g in read_cds(tmp_path / "c" / "genes.gff3"))
+
+
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        (b"", "empty"),
+        (b"hello world\n", "not a FASTA"),
+        (b">p1\nMKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQ\n", "protein"),
+        (b">a\nACGTACGT\n>a\nACGT\n", "duplicate"),
+    ],
+)
+def test_bad_input_fails_cleanly_without_outputs(tmp_path, content, fragment):
+    path = tmp_path / "in.fa"
+    path.write_bytes(content)
+    out = tmp_path / "out"
+    result = genoseq("predict-genes", path, "-o", out, "-q")
+    assert_clean_error(result, fragment)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_odd_but_legal_contigs(tmp_path, example_fasta):
+    record = next(read_fasta(example_fasta))
+    body = record.sequence[:3000]
+    text = (f">tiny\nA\n>gap\n{'N' * 500}\n>soft\n{body.lower()}\n>iupac\n{body[:1000]}RYKMSWN{body[1000:]}\n"
+            f">empty_line_after\n{body}\n")
+    (tmp_path / "odd.fa").write_bytes(text.replace("\n", "\r\n").encode())
+    result = genoseq("predict-genes", tmp_path / "odd.fa", "-o", tmp_path / "o", "-q")
+    assert result.returncode == 0, result.stderr.decode()
+    gff = (tmp_path / "o" / "genes.gff3").read_text()
+    for seqid, length in (("tiny", 1), ("gap", 500), ("soft", 3000)):
+        assert f"##sequence-region {seqid} 1 {length}" in gff
+    soft = [g for g in read_cds(tmp_path / "o" / "genes.gff3") if g.seqid == "soft"]
+    upper = [g for g in read_cds(tmp_path / "o" / "genes.gff3") if g.seqid == "empty_line_after"]
+    assert [(g.start, g.end) for g in soft] == [(g.start, g.end) for g in upper]
+
+
+def test_missing_input_and_unwritable_output(tmp_path, example_fasta):
+    assert_clean_error(genoseq("predict-genes", tmp_path / "nope.fa", "-o", tmp_path / "o"), "no such file")
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    assert_clean_error(genoseq("predict-genes", example_fasta, "-o", blocker / "sub", "-q"), "cannot write")
+
+
+def test_corrupted_and_foreign_weights(tmp_path, example_fasta):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"\x80\x04not a checkpoint")
+    assert_clean_error(genoseq("predict-genes", example_fasta, "-o", tmp_path / "o", "-m", bad), "not a readable")
+    assert_clean_error(genoseq("predict-genes", example_fasta, "-o", tmp_path / "o", "-m", "no-such-model"),
+                       "unknown model")
+
+
+def test_tampered_shipped_weights_are_refused(tmp_path, example_fasta, monkeypatch):
+    from genoseq.nn import registry
+
+    fake = tmp_path / "models"
+    shutil.copytree(registry.models_dir(), fake)
+    weights = next(fake.glob("genes_*.pt"))
+    weights.write_bytes(weights.read_bytes()[:-10] + b"0123456789")
+    monkeypatch.setattr(registry, "models_dir", lambda: fake)
+    from genoseq.errors import ModelError
+    from genoseq.genes.api import GenePredictor
+
+    with pytest.raises(ModelError, match="sha256"):
+        GenePredictor.load("genes-default", "cpu")
+
+
+def test_help_explains_options():
+    result = genoseq("predict-genes", "--help")
+    out = result.stdout.decode()
+    for option in ("--threads", "--device", "--batch-size", "--table", "--closed", "--circular", "--mask", "stdin"):
+        assert option in out
