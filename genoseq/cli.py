@@ -54,7 +54,9 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--proteins", default=None, metavar="PATH", help="Protein translations [OUTDIR/proteins.faa]; '-' or 'none'.")
 @click.option("--genes", "genes_out", default=None, metavar="PATH", help="Gene nucleotide sequences [OUTDIR/genes.fna]; '-' or 'none'.")
 @click.option("--tracks", default=None, metavar="PREFIX",
-              help="Per-base coding probability tracks, PREFIX.plus/.minus.bedgraph.gz with tabix index [OUTDIR/coding]; 'none' to skip.")
+              help="Per-base coding-probability tracks PREFIX.plus/.minus.bw [OUTDIR/coding]; 'none' to skip.")
+@click.option("--track-format", default="bigwig", show_default=True, type=click.Choice(["bigwig", "bedgraph"]),
+              help="bigWig, or bgzipped bedGraph with a tabix index (.bedgraph.gz + .tbi); IGV and JBrowse load both.")
 @click.option("-m", "--model", default="genes-default", show_default=True, help="Shipped model name or a .pt checkpoint.")
 @click.option("-g", "--table", default=11, show_default=True, type=int, help="NCBI translation table (11 bacteria/archaea, 4 Mycoplasma, 25, ...).")
 @click.option("-c", "--closed", is_flag=True, help="No genes running off contig edges (like Prodigal's -c).")
@@ -66,7 +68,7 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
 @click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows per network batch [16 on CPU, 256 on CUDA].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
-def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, model, table, closed, circular, mask,
+def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format, model, table, closed, circular, mask,
                   min_length, max_overlap, device, threads, batch_size, quiet) -> None:
     """Find protein-coding genes in prokaryotic DNA (FASTA, gzip, or '-' for stdin).
 
@@ -86,7 +88,7 @@ def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, model, table,
     out = Path(outdir)
     paths = OutputPaths(
         _output(gff, out / "genes.gff3"), _output(proteins, out / "proteins.faa"),
-        _output(genes_out, out / "genes.fna"), _output(tracks, out / "coding"),
+        _output(genes_out, out / "genes.fna"), _output(tracks, out / "coding"), track_format,
     )
     if sum(p == "-" for p in (paths.gff, paths.proteins, paths.genes)) > 1:
         raise GenoseqError("only one output can go to stdout ('-')")

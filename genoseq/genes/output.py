@@ -9,7 +9,7 @@ from genoseq.genes.api import ContigPrediction, GeneCall
 from genoseq.io.atomic import OutputSet
 from genoseq.io.fasta import write_fasta
 from genoseq.io.gff3 import GFF3Row, write_gff3_header, write_sequence_region
-from genoseq.io.tracks import BedGraphTrack
+from genoseq.io.tracks import BedGraphTrack, BigWigTrack
 
 SOURCE = "genoseq"
 
@@ -21,7 +21,8 @@ class OutputPaths:
     gff: str | None
     proteins: str | None
     genes: str | None
-    tracks_prefix: str | None  # writes <prefix>.plus.bedgraph.gz and <prefix>.minus.bedgraph.gz
+    tracks_prefix: str | None  # writes <prefix>.plus.bw and <prefix>.minus.bw (or .bedgraph.gz)
+    track_format: str = "bigwig"  # or "bedgraph" (bgzip + tabix)
 
     @classmethod
     def in_folder(cls, outdir: str | Path) -> "OutputPaths":
@@ -66,10 +67,13 @@ def write_predictions(
     fna = outputs.open(paths.genes) if paths.genes else None
     tracks = None
     if paths.tracks_prefix:
-        tracks = (
-            BedGraphTrack(outputs, f"{paths.tracks_prefix}.plus.bedgraph.gz", "coding_plus"),
-            BedGraphTrack(outputs, f"{paths.tracks_prefix}.minus.bedgraph.gz", "coding_minus"),
-        )
+        if paths.track_format == "bedgraph":
+            tracks = tuple(
+                BedGraphTrack(outputs, f"{paths.tracks_prefix}.{strand}.bedgraph.gz", f"coding_{strand}")
+                for strand in ("plus", "minus")
+            )
+        else:
+            tracks = tuple(BigWigTrack(outputs, f"{paths.tracks_prefix}.{strand}.bw") for strand in ("plus", "minus"))
     if gff:
         write_gff3_header(gff, metadata)
     summary = RunSummary()

@@ -1,7 +1,7 @@
 """Per-base tracks as bgzip-compressed, tabix-indexed bedGraph (IGV and JBrowse load them directly)."""
 from __future__ import annotations
 
-import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -11,33 +11,35 @@ from genoseq.io.atomic import OutputSet
 
 
 class BedGraphTrack:
-    """Collect per-base values contig by contig, written as runs of equal (rounded) values."""
+    """Collect per-base values in [0, 1] contig by contig, written as runs of equal
+    values after rounding to multiples of ``step`` (0.02 keeps two decimals and
+    halves the file compared with 0.01)."""
 
-    def __init__(self, outputs: OutputSet, path: str | Path, name: str, decimals: int = 2):
+    def __init__(self, outputs: OutputSet, path: str | Path, name: str, step: float = 0.02):
         path = Path(path)
         if not path.name.endswith(".gz"):
             path = path.with_name(path.name + ".gz")
         self.target = path
-        self.decimals = decimals
+        self.step = step
+        levels = int(round(1 / step))
+        self._labels = [f"{i * step:.2f}" for i in range(levels + 1)]
         self._plain_tmp = outputs.reserve(path.with_name(path.name[:-3]))
-        self._plain_target = path.with_name(path.name[:-3])
         self._outputs = outputs
         self._handle = open(self._plain_tmp, "w")
         self._handle.write(f"#track type=bedGraph name={name}\n")
 
     def add(self, seqid: str, values: np.ndarray) -> None:
-        """Append one contig's values (float array, one per base)."""
+        """Append one contig's values (one per base)."""
         if len(values) == 0:
             return
-        scale = 10**self.decimals
-        q = np.rint(np.asarray(values, dtype=np.float64) * scale).astype(np.int64)
+        q = np.rint(np.clip(values, 0.0, 1.0) / self.step).astype(np.int64)
         change = np.flatnonzero(np.diff(q)) + 1
-        starts = np.concatenate([[0], change])
-        ends = np.concatenate([change, [len(q)]])
-        fmt = f"{{:.{self.decimals}f}}"
-        vals = [fmt.format(v / scale) for v in q[starts]]
-        lines = [f"{seqid}\t{s}\t{e}\t{v}\n" for s, e, v in zip(starts.tolist(), ends.tolist(), vals)]
-        self._handle.write("".join(lines))
+        starts = np.concatenate([[0], change]).tolist()
+        ends = np.concatenate([change, [len(q)]]).tolist()
+        labels = self._labels
+        self._handle.write("".join(
+            f"{seqid}\t{s}\t{e}\t{labels[v]}\n" for s, e, v in zip(starts, ends, q[starts].tolist())
+        ))
 
     def close(self) -> None:
         """Compress with bgzip and index with tabix; the files join the output set."""
@@ -49,3 +51,46 @@ class BedGraphTrack:
         self._outputs.forget(self._plain_tmp)
         self._outputs.add_companion(Path(compressed), self.target)
         self._outputs.add_companion(Path(compressed + ".tbi"), Path(str(self.target) + ".tbi"))
+
+
+class BigWigTrack:
+    """Per-base values in [0, 1] as a bigWig file (pyBigWig) with zoom levels.
+
+    A bigWig header must list every contig before any value is written, but
+    contigs arrive one at a time (stdin, gzip): values are spooled to a temporary
+    file as one byte per base (multiples of ``step``) and the bigWig is built on
+    :meth:`close`, so memory stays flat however large the input.
+    """
+
+    def __init__(self, outputs: OutputSet, path: str | Path, step: float = 0.02, zoom_levels: int = 4):
+        self.step = step
+        self.zoom_levels = zoom_levels
+        self._tmp = outputs.reserve(path)
+        self._spool = tempfile.TemporaryFile()
+        self._contigs: list[tuple[str, int]] = []
+
+    def add(self, seqid: str, values: np.ndarray) -> None:
+        if len(values) == 0:
+            return
+        levels = np.rint(np.clip(values, 0.0, 1.0) / self.step).astype(np.uint8)
+        self._spool.write(levels.tobytes())
+        self._contigs.append((seqid, len(levels)))
+
+    def close(self) -> None:
+        import pyBigWig
+
+        bw = pyBigWig.open(str(self._tmp), "w")
+        try:
+            if self._contigs:
+                bw.addHeader(self._contigs, maxZooms=self.zoom_levels)
+                self._spool.flush()
+                spooled = np.memmap(self._spool, dtype=np.uint8, mode="r")
+                offset = 0
+                for seqid, n in self._contigs:
+                    values = spooled[offset : offset + n].astype(np.float64) * self.step
+                    bw.addEntries(seqid, 0, values=values, span=1, step=1)
+                    offset += n
+                del spooled
+        finally:
+            bw.close()
+            self._spool.close()

@@ -42,14 +42,29 @@ def test_outputs_are_consistent(example_run):
             assert "*" not in prot
 
 
-def test_tracks_are_tabix_indexed(example_run):
+def test_bigwig_tracks_cover_every_base(example_run):
+    import pyBigWig
+
     for strand in ("plus", "minus"):
-        path = example_run / f"coding.{strand}.bedgraph.gz"
-        assert (example_run / f"coding.{strand}.bedgraph.gz.tbi").exists()
+        with pyBigWig.open(str(example_run / f"coding.{strand}.bw")) as bw:
+            assert bw.chroms() == {"NC_005816.1": 9609}
+            values = bw.values("NC_005816.1", 0, 9609)
+        assert len(values) == 9609 and all(0.0 <= v <= 1.0 for v in values)
+
+
+def test_bedgraph_tracks_are_tabix_indexed(example_fasta, tmp_path):
+    result = genoseq("predict-genes", example_fasta, "-o", tmp_path, "--track-format", "bedgraph",
+                     "--gff", "none", "--proteins", "none", "--genes", "none", "-q")
+    assert result.returncode == 0, result.stderr.decode()
+    for strand in ("plus", "minus"):
+        path = tmp_path / f"coding.{strand}.bedgraph.gz"
+        assert (tmp_path / f"coding.{strand}.bedgraph.gz.tbi").exists()
         with pysam.TabixFile(str(path)) as tbx:
             rows = [r.split("\t") for r in tbx.fetch("NC_005816.1", 0, 9609)]
         assert int(rows[0][1]) == 0 and int(rows[-1][2]) == 9609
         assert all(0.0 <= float(r[3]) <= 1.0 for r in rows)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "coding.minus.bedgraph.gz", "coding.minus.bedgraph.gz.tbi", "coding.plus.bedgraph.gz", "coding.plus.bedgraph.gz.tbi"]
 
 
 @pytest.mark.skipif(not have("gt"), reason="genometools (gt) not installed")

@@ -1,0 +1,87 @@
+#!/usr/bin/env python
+"""Wall time and peak memory of genoseq predict-genes beside Prodigal and pyrodigal.
+
+    python benchmarks/genes_speed.py [--data-root ../shared/data] [--threads 2] [--big]
+
+1. The E. coli K-12 genome (4.6 Mb): genoseq (default model, CPU), prodigal and
+   pyrodigal on the same uncompressed FASTA, each under /usr/bin/time -v.
+2. With --big: a ~52 Mb multi-FASTA made of all shared genomes, to show that
+   genoseq's memory stays flat as the input grows (contigs are streamed).
+Prints a Markdown table; every figure is measured in this run.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from genoseq.datapaths import default_data_root
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of a command, from GNU time."""
+    result = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"command failed: {' '.join(cmd)}\n{result.stderr[-2000:]}")
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", result.stderr).group(1)
+    parts = [float(p) for p in wall.split(":")]
+    seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
+    return seconds, rss_kb / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-root", default=str(default_data_root()))
+    ap.add_argument("--threads", default=2, type=int)
+    ap.add_argument("--model", default="genes-default")
+    ap.add_argument("--big", action="store_true", help="also run the ~52 Mb multi-FASTA memory test")
+    ap.add_argument("--repeats", default=1, type=int)
+    args = ap.parse_args()
+    genomes = Path(args.data_root) / "genomes"
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        fasta = Path(tmp) / "ecoli.fna"
+        with gzip.open(genomes / "ecoli_k12_mg1655" / "genome.fna.gz", "rb") as src, open(fasta, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        tools = {
+            "genoseq (GFF3, FASTA, tracks)": ["genoseq", "predict-genes", str(fasta), "-o", f"{tmp}/g", "-q",
+                                              "-t", str(args.threads), "-m", args.model],
+            "genoseq (GFF3 only)": ["genoseq", "predict-genes", str(fasta), "--gff", f"{tmp}/g.gff", "--proteins",
+                                    "none", "--genes", "none", "--tracks", "none", "-q", "-t", str(args.threads),
+                                    "-m", args.model],
+        }
+        if shutil.which("prodigal"):
+            tools["prodigal 2.6.3"] = ["prodigal", "-i", str(fasta), "-f", "gff", "-o", f"{tmp}/p.gff",
+                                       "-a", f"{tmp}/p.faa", "-q"]
+        if shutil.which("pyrodigal"):
+            tools["pyrodigal"] = ["pyrodigal", "-i", str(fasta), "-f", "gff", "-o", f"{tmp}/py.gff",
+                                  "-a", f"{tmp}/py.faa", "-j", str(args.threads)]
+        for name, cmd in tools.items():
+            for _ in range(args.repeats):
+                wall, rss = timed(cmd)
+                rows.append(("E. coli K-12 (4.6 Mb)", name, wall, rss))
+        if args.big:
+            big = Path(tmp) / "all.fna"
+            with open(big, "wb") as dst:
+                for folder in sorted(genomes.iterdir()):
+                    if (folder / "genome.fna.gz").exists():
+                        with gzip.open(folder / "genome.fna.gz", "rb") as src:
+                            data = src.read()
+                        # prefix ids with the genome name so that they stay unique
+                        dst.write(re.sub(rb"^>", b">" + folder.name.encode() + b"|", data, flags=re.M))
+            size = big.stat().st_size / 1e6
+            wall, rss = timed(["genoseq", "predict-genes", str(big), "-o", f"{tmp}/big", "-q",
+                               "-t", str(args.threads), "-m", args.model])
+            rows.append((f"16 genomes multi-FASTA ({size:.0f} MB)", "genoseq (GFF3, FASTA, tracks)", wall, rss))
+    print("| input | tool | wall s | peak RSS MB |\n|---|---|---|---|")
+    for inp, tool, wall, rss in rows:
+        print(f"| {inp} | {tool} | {wall:.1f} | {rss:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
