@@ -22,7 +22,6 @@ from genoseq.genes.api import GenePredictor
 from genoseq.genes.dataset import DEFAULT_VALIDATION
 from genoseq.genes.evaluate import evaluate_features
 from genoseq.genes.scoring import score_sequences
-from genoseq.genes.codes import genetic_code
 from genoseq.io.fasta import as_bytes, read_dna
 from genoseq.io.gff3 import CDSFeature, read_cds
 from genoseq.nn.checkpoint import sha256_file
@@ -71,7 +70,11 @@ def main() -> None:
         genomes[name] = (table, cached_scores(predictor, root / name / "genome.fna.gz", Path(args.cache)),
                          read_cds(root / name / "annotation.gff3.gz"))
     names = [g.split("=")[0] for g in args.grid]
-    values = [[type(getattr(predictor.decoder, n))(v) for v in g.split("=")[1].split(",")] for n, g in zip(names, args.grid)]
+    def parse(name, text):
+        kind = type(getattr(predictor.decoder, name))
+        return text.lower() in ("1", "true", "yes") if kind is bool else kind(text)
+
+    values = [[parse(n, v) for v in g.split("=")[1].split(",")] for n, g in zip(names, args.grid)]
     rows = []
     for combo in itertools.product(*values) if values else [()]:
         decoder = dataclasses.replace(predictor.decoder, **dict(zip(names, combo)))
@@ -79,8 +82,7 @@ def main() -> None:
         metrics = []
         for name, (table, scored, reference) in genomes.items():
             run.table = table
-            code = genetic_code(table)
-            preds = [run.decode_contig(r, as_bytes(r.sequence), s, 0, code, False) for r, s in scored]
+            preds = list(run.decode_scored((r, as_bytes(r.sequence), s, 0) for r, s in scored))
             metrics.append(evaluate_features(calls_as_features(preds), reference).as_dict())
         df = pd.DataFrame(metrics, index=list(genomes))
         row = {**dict(zip(names, combo)), **df[["sensitivity", "start_exact", "precision", "base_f1"]].mean().to_dict()}

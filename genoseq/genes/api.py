@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -18,7 +18,9 @@ import torch
 
 from genoseq.errors import GenoseqError
 from genoseq.genes.codes import DECODER_STARTS, GeneticCode, codon_codes, encode_bases, genetic_code
-from genoseq.genes.decode import START_NAMES, Candidates, DecoderSettings, decode_genes
+from genoseq.genes.decode import (
+    START_NAMES, Candidates, DecoderSettings, GenomeAdaptation, choose_genes, contig_candidates, total_score,
+)
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.genes.model import GeneNet, GeneNetConfig
 from genoseq.genes.scoring import WindowSettings, score_sequences
@@ -61,7 +63,7 @@ class ContigPrediction:
     id: str
     length: int
     genes: list[GeneCall]
-    coding_plus: np.ndarray  # float32 per-base P(coding on + strand)
+    coding_plus: np.ndarray  # float16 per-base P(coding on + strand)
     coding_minus: np.ndarray
     circular: bool = False
     warnings: list[str] = field(default_factory=list)
@@ -106,64 +108,78 @@ class GenePredictor:
         self, records: Iterable[FastaRecord], circular: bool = False, mask: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> Iterator[ContigPrediction]:
-        """Predict genes on FASTA records, yielding one :class:`ContigPrediction` each, in order."""
-        code = genetic_code(self.table)
+        """Predict genes on FASTA records, yielding one :class:`ContigPrediction` each, in order.
+
+        With genome adaptation on (the default), all contigs are scored by the
+        network first, then decoded twice: the first-pass genes of the whole input
+        teach the decoder this genome's codon usage and start signals.
+        """
         wrap = self.windows.window if circular else 0
 
         def items():
             for record in records:
                 seq = as_bytes(record.sequence)
-                if circular and len(seq) > 0:
-                    ext = min(wrap, len(seq))
+                ext = min(wrap, len(seq))
+                if ext:
                     seq = np.concatenate([seq[len(seq) - ext :], seq, seq[:ext]])
-                    yield (record, ext), seq
-                else:
-                    yield (record, 0), seq
+                yield (record, ext), seq
 
-        for (record, ext), seq, scores in score_sequences(self.model, items(), self.windows, self.device, progress):
-            yield self.decode_contig(record, seq, scores, ext, code, mask)
+        scored = ((record, seq, scores, ext) for (record, ext), seq, scores in
+                  score_sequences(self.model, items(), self.windows, self.device, progress))
+        yield from self.decode_scored(scored, mask)
 
-    def decode_contig(
-        self, record: FastaRecord, seq: np.ndarray, scores: np.ndarray, ext: int, code: GeneticCode, mask: bool
-    ) -> ContigPrediction:
+    def decode_scored(
+        self, scored: Iterable[tuple[FastaRecord, np.ndarray, np.ndarray, int]], mask: bool = False
+    ) -> Iterator[ContigPrediction]:
+        """Decode network scores: ``(record, seq, scores, ext)`` per contig, where a circular
+        contig's ``seq``/``scores`` carry ``ext`` wrapped bases on each side."""
+        code = genetic_code(self.table)
+        contigs = [self._prepare(record, seq, scores, ext, code, mask) for record, seq, scores, ext in scored]
+        settings = self.decoder
+        for _ in range(settings.adapt_rounds if settings.adapt else 0):
+            previous = [(c.codes, c.candidates, choose_genes(c.candidates, settings)) for c in contigs]
+            if sum(len(genes) for _, _, genes in previous) < settings.min_adapt_genes:
+                break
+            adaptation = GenomeAdaptation.fit(previous)
+            for c in contigs:
+                adaptation.apply(c.codes, c.candidates)
+                total_score(c.candidates, settings, adapted=True)
+        for c in contigs:
+            chosen = choose_genes(c.candidates, settings)
+            if c.circular:
+                chosen = _reconcile_origin(chosen, c.length, settings.max_overlap)
+            genes = [_gene_call(c.record.id, i + 1, g, c.seq, code) for i, g in enumerate(_iter_candidates(chosen))]
+            yield ContigPrediction(c.record.id, c.length, genes, c.coding_plus, c.coding_minus, circular=c.circular)
+
+    def _prepare(self, record: FastaRecord, seq: np.ndarray, scores: np.ndarray, ext: int,
+                 code: GeneticCode, mask: bool) -> "_Contig":
         n = len(record.sequence)
-        codes = encode_bases(seq)
         if ext:
             # Decode on [0, n + ext) of the original coordinates (tail prefix removed):
-            # genes across the origin are found whole; copies starting past n are dropped.
-            codes, scores, seq = codes[ext:], scores[:, ext:], seq[ext:]
-        calls = _decode_segments(codes, scores, code, self.decoder, mask, n if ext else None)
+            # genes across the origin are found whole; copies starting past n are dropped later.
+            scores, seq = scores[:, ext:], seq[ext:]
+        codes = encode_bases(seq)
+        segments = _unmasked_segments(codes) if mask else [(0, len(codes))]
+        candidates = Candidates.concat([
+            contig_candidates(codes[lo:hi], scores[:, lo:hi], code, self.decoder).shifted(lo) for lo, hi in segments
+        ])
         probs = np.exp(scores[:7, :n])
-        coding_plus = probs[1:4].sum(0)
-        coding_minus = probs[4:7].sum(0)
-        genes = [
-            _gene_call(record.id, i + 1, c, seq, codes, n, code)
-            for i, c in enumerate(_iter_candidates(calls))
-        ]
-        return ContigPrediction(record.id, n, genes, coding_plus, coding_minus, circular=bool(ext))
+        return _Contig(record, n, seq, codes, candidates, probs[1:4].sum(0).astype(np.float16),
+                       probs[4:7].sum(0).astype(np.float16), bool(ext))
 
 
-def _decode_segments(
-    codes: np.ndarray, scores: np.ndarray, code: GeneticCode, settings: DecoderSettings,
-    mask: bool, circular_length: int | None,
-) -> Candidates:
-    """Decode a contig; with ``mask``, runs of N split it into segments whose ends
-    count as edges (genes there are partial). With ``circular_length`` the arrays
-    extend past the origin and origin-crossing genes are reconciled."""
-    if mask:
-        segments = _unmasked_segments(codes)
-    else:
-        segments = [(0, len(codes))]
-    parts = []
-    for lo, hi in segments:
-        found = decode_genes(codes[lo:hi], scores[:, lo:hi], code, settings)
-        found.begin = found.begin + lo
-        found.end = found.end + lo
-        parts.append(found)
-    calls = Candidates.concat(parts) if parts else decode_genes(codes[:0], scores[:, :0], code, settings)
-    if circular_length is not None:
-        calls = _reconcile_origin(calls, circular_length, settings.max_overlap)
-    return calls
+@dataclass
+class _Contig:
+    """A contig between network scoring and decoding."""
+
+    record: FastaRecord
+    length: int
+    seq: np.ndarray
+    codes: np.ndarray
+    candidates: Candidates
+    coding_plus: np.ndarray
+    coding_minus: np.ndarray
+    circular: bool
 
 
 def _unmasked_segments(codes: np.ndarray, min_run: int = 1) -> list[tuple[int, int]]:
@@ -197,10 +213,10 @@ def _reconcile_origin(c: Candidates, n: int, max_overlap: int) -> Candidates:
 def _iter_candidates(c: Candidates) -> Iterator[dict]:
     order = np.lexsort((c.end, c.begin))
     for i in order:
-        yield {f: getattr(c, f)[i] for f in c.__dataclass_fields__}
+        yield {f.name: getattr(c, f.name)[i] for f in fields(c)}
 
 
-def _gene_call(seqid: str, number: int, c: dict, seq: np.ndarray, codes: np.ndarray, n: int, code: GeneticCode) -> GeneCall:
+def _gene_call(seqid: str, number: int, c: dict, seq: np.ndarray, code: GeneticCode) -> GeneCall:
     begin, end = int(c["begin"]), int(c["end"])
     plus = c["strand"] > 0
     nts = seq[begin:end]

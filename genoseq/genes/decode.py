@@ -4,42 +4,55 @@ Candidates are open reading frames: a start codon (ATG, GTG, TTG of the
 translation table) to the first in-frame stop, at least ``min_length`` long;
 where no in-frame stop (or start) exists before a contig edge, the ORF runs off
 the edge and the gene is partial (not allowed with ``closed``). Each candidate
-is scored as
+carries these features:
 
-    coding score  = sum over its bases of log p(codon position | base) - log (1 - p(codon position | base))
-    start score   = start-site logit at its start codon (0 for an edge start)
-    score         = coding score + start_weight * start score + gene_bias
+    coding score   = sum over its bases of log p(codon position) - log p(non-coding)
+                     (network, per base; prefix sums per frame make this vectorised)
+    start score    = the network's start-site logit at its start codon (0 at an edge)
+    codon score    = sum over its consecutive codon pairs of
+                     log f_genome-genes(dicodon) / f_genome(hexamer)
+    upstream score = log-odds of the 20 bases before its start under a position
+                     weight matrix of the genome's own first-pass starts (RBS)
+    type score     = log-odds of its start codon (ATG/GTG/TTG) among first-pass starts
 
-using prefix sums per frame, so scoring every candidate of a genome is a few
-vectorised array operations. For each stop the best-scoring start is kept, and
-dynamic programming (weighted interval scheduling that tolerates overlaps up to
-``max_overlap`` bases) picks the highest-scoring consistent set on both strands.
-The minus strand is handled by running the plus-strand code on the reverse
-complement.
+The last three are learned from each input's own first-pass calls (see
+:class:`GenomeAdaptation`; the self-training idea of Prodigal), so a genome with
+unusual codon usage or ribosome-binding sites is scored on its own terms. The
+total score is a weighted sum (:class:`DecoderSettings`); for each stop the best
+start is kept, and dynamic programming (weighted interval scheduling that
+tolerates overlaps up to ``max_overlap`` bases) picks the highest-scoring
+consistent set on both strands. The minus strand is handled by running the
+plus-strand code on the reverse complement.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from genoseq.genes.codes import COMPLEMENT_CODE, DECODER_STARTS, GeneticCode, codon_codes
 
 START_NAMES = np.array(list(DECODER_STARTS) + ["Edge"])
+EDGE = len(DECODER_STARTS)
+UPSTREAM = 20
 
 
 @dataclass(frozen=True)
 class DecoderSettings:
-    """Decoding parameters (the defaults are the ones the shipped model was tuned with)."""
+    """Decoding parameters (the shipped model's registry entry stores tuned values)."""
 
     min_length: int = 90
     max_overlap: int = 60
     closed: bool = False
+    coding_weight: float = 1.0
     start_weight: float = 1.0
     gene_bias: float = 0.0
-    #: What a base's codon-position probability is weighed against: "rest" (all other
-    #: classes: penalises antisense shadows of real genes) or "noncoding".
-    background: str = "rest"
+    adapt: bool = True
+    adapt_rounds: int = 1
+    codon_weight: float = 1.0
+    upstream_weight: float = 1.0
+    type_weight: float = 1.0
+    min_adapt_genes: int = 50  # fewer first-pass genes than this: no adaptation
 
 
 @dataclass
@@ -54,23 +67,39 @@ class Candidates:
     coding_score: np.ndarray
     start_score: np.ndarray
     start_type: np.ndarray  # index into START_NAMES
+    codon_score: np.ndarray
+    upstream_score: np.ndarray
+    type_score: np.ndarray
     score: np.ndarray
 
     def take(self, index: np.ndarray) -> "Candidates":
-        return Candidates(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
+        return Candidates(*(getattr(self, f.name)[index] for f in fields(self)))
 
     def __len__(self) -> int:
         return len(self.begin)
 
+    def shifted(self, offset: int) -> "Candidates":
+        out = self.take(np.arange(len(self)))
+        out.begin, out.end = out.begin + offset, out.end + offset
+        return out
+
     @staticmethod
     def concat(parts: list["Candidates"]) -> "Candidates":
-        return Candidates(*(np.concatenate([getattr(p, f) for p in parts]) for f in Candidates.__dataclass_fields__))
+        if not parts:
+            return empty_candidates()
+        return Candidates(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Candidates)))
+
+
+def empty_candidates() -> Candidates:
+    z = np.zeros(0)
+    i, b = z.astype(np.int64), z.astype(bool)
+    return Candidates(i, i, z.astype(np.int8), b, b, z, z, z.astype(np.int8), z, z, z, z)
 
 
 def plus_strand_candidates(
     codes: np.ndarray, coding_lp: np.ndarray, start_logit: np.ndarray, code: GeneticCode, settings: DecoderSettings
 ) -> Candidates:
-    """Plus-strand candidates of one sequence.
+    """All plus-strand candidates (every start of every ORF) of one sequence.
 
     ``codes``: base codes (L,); ``coding_lp``: (4, L) log-probabilities of
     non-coding and codon positions 1, 2, 3 on this strand; ``start_logit``: (L,).
@@ -85,121 +114,211 @@ def plus_strand_candidates(
             continue
         fc = codons[in_frame]
         stops = in_frame[code.is_stop[fc]]
-        starts = in_frame[code.is_start[fc]]
+        is_start = code.is_start[fc]
+        starts = in_frame[is_start]
         last_codon_end = frame + 3 * ((length - frame) // 3)
-        # Each start's stop: the first in-frame stop at or after it.
         idx = np.searchsorted(stops, starts)
         has_stop = idx < len(stops)
-        ends = np.where(has_stop, stops[np.minimum(idx, len(stops) - 1)] + 3 if len(stops) else 0, last_codon_end)
+        ends = stops[np.minimum(idx, len(stops) - 1)] + 3 if len(stops) else np.zeros(len(starts), dtype=np.int64)
+        ends = np.where(has_stop, ends, last_codon_end)
         begins = starts
         partial5 = np.zeros(len(starts), dtype=bool)
-        start_type = code.start_rank[fc[code.is_start[fc]]].astype(np.int8)
-        # The ORF before the first stop (or spanning the whole sequence) is open at its 5' end.
-        if not settings.closed and frame < length:
-            first_end = stops[0] + 3 if len(stops) else last_codon_end
+        start_type = code.start_rank[fc[is_start]].astype(np.int8)
+        if not settings.closed:
+            # The ORF before the first stop (or spanning the whole sequence) is open at its 5' end.
             begins = np.append(begins, frame)
-            ends = np.append(ends, first_end)
+            ends = np.append(ends, stops[0] + 3 if len(stops) else last_codon_end)
             has_stop = np.append(has_stop, len(stops) > 0)
             partial5 = np.append(partial5, True)
-            start_type = np.append(start_type, np.int8(len(DECODER_STARTS)))
+            start_type = np.append(start_type, np.int8(EDGE))
         partial3 = ~has_stop
         keep = (ends - begins) >= settings.min_length
         if settings.closed:
             keep &= ~partial3
-        begins, ends, partial5, partial3, start_type = (
-            a[keep] for a in (begins, ends, partial5, partial3, start_type)
-        )
+        begins, ends, partial5, partial3, start_type = (a[keep] for a in (begins, ends, partial5, partial3, start_type))
         if len(begins) == 0:
             continue
-        # Coding log-odds of this frame: base i has codon position (i - frame) mod 3.
-        cls = 1 + (positions - frame) % 3
-        this = np.take_along_axis(coding_lp, cls[None, :], axis=0)[0]
-        if settings.background == "rest":
-            log_odds = this - np.log1p(-np.minimum(np.exp(this), 1 - 1e-6))
-        else:
-            log_odds = this - coding_lp[0]
+        cls = 1 + (positions - frame) % 3  # base i has codon position (i - frame) mod 3
+        log_odds = np.take_along_axis(coding_lp, cls[None, :], axis=0)[0] - coding_lp[0]
         prefix = np.concatenate([[0.0], np.cumsum(log_odds, dtype=np.float64)])
         coding = prefix[ends] - prefix[begins]
         start = np.where(partial5, 0.0, start_logit[np.minimum(begins, length - 1)])
-        score = coding + settings.start_weight * start + settings.gene_bias
+        zeros = np.zeros(len(begins))
         parts.append(Candidates(
-            begins, ends, np.ones(len(begins), dtype=np.int8), partial5, partial3,
-            coding, start, start_type, score,
+            begins.astype(np.int64), ends.astype(np.int64), np.ones(len(begins), dtype=np.int8), partial5, partial3,
+            coding, start, start_type, zeros, zeros.copy(), zeros.copy(), zeros.copy(),
         ))
-    if not parts:
-        return _empty()
-    return best_start_per_stop(Candidates.concat(parts))
+    return Candidates.concat(parts)
 
 
-def _empty() -> Candidates:
-    z = np.zeros(0)
-    return Candidates(z.astype(np.int64), z.astype(np.int64), z.astype(np.int8), z.astype(bool), z.astype(bool),
-                      z, z, z.astype(np.int8), z)
-
-
-def best_start_per_stop(c: Candidates) -> Candidates:
-    """Keep, for every 3' end, the candidate with the highest score."""
-    if len(c) == 0:
-        return c
-    order = np.lexsort((-c.score, c.end))
-    c = c.take(order)
-    _, first = np.unique(c.end, return_index=True)
-    return c.take(first)
-
-
-def contig_candidates(
-    codes: np.ndarray, scores: np.ndarray, code: GeneticCode, settings: DecoderSettings
-) -> Candidates:
-    """Candidates on both strands. ``scores``: (9, L) = 7 coding log-probabilities
+def contig_candidates(codes: np.ndarray, scores: np.ndarray, code: GeneticCode, settings: DecoderSettings) -> Candidates:
+    """All candidates on both strands. ``scores``: (9, L) = 7 coding log-probabilities
     (non-coding, +1, +2, +3, -1, -2, -3) and 2 start logits (+, -)."""
     length = len(codes)
     plus = plus_strand_candidates(codes, scores[[0, 1, 2, 3]], scores[7], code, settings)
-    rc_codes = COMPLEMENT_CODE[codes[::-1]]
     minus = plus_strand_candidates(
-        rc_codes, np.ascontiguousarray(scores[[0, 4, 5, 6], ::-1]), np.ascontiguousarray(scores[8, ::-1]),
-        code, settings,
+        COMPLEMENT_CODE[codes[::-1]], np.ascontiguousarray(scores[[0, 4, 5, 6], ::-1]),
+        np.ascontiguousarray(scores[8, ::-1]), code, settings,
     )
     minus.begin, minus.end = length - minus.end, length - minus.begin
     minus.strand = -minus.strand
-    return Candidates.concat([plus, minus])
+    out = Candidates.concat([plus, minus])
+    total_score(out, settings, adapted=False)
+    return out
+
+
+def total_score(c: Candidates, settings: DecoderSettings, adapted: bool) -> None:
+    """Set ``c.score`` from the features (genome-specific ones only when ``adapted``)."""
+    c.score = settings.coding_weight * c.coding_score + settings.start_weight * c.start_score + settings.gene_bias
+    if adapted:
+        c.score = c.score + (settings.codon_weight * c.codon_score + settings.upstream_weight * c.upstream_score
+                             + settings.type_weight * c.type_score)
+
+
+def best_start_per_stop(c: Candidates) -> Candidates:
+    """Keep, for every stop (strand and 3' end), the candidate with the highest score."""
+    if len(c) == 0:
+        return c
+    three_prime = np.where(c.strand > 0, c.end, -c.begin)
+    order = np.lexsort((-c.score, three_prime))
+    c = c.take(order)
+    _, first = np.unique(three_prime[order], return_index=True)
+    return c.take(first)
 
 
 def select_genes(c: Candidates, max_overlap: int) -> Candidates:
     """Weighted interval scheduling: the highest-scoring set of candidates whose
-    pairwise overlaps (between neighbours) are at most ``max_overlap`` bases."""
+    overlaps with their neighbours are at most ``max_overlap`` bases."""
     c = c.take(np.flatnonzero(c.score > 0))
     if len(c) == 0:
         return c
     c = c.take(np.lexsort((c.begin, c.end)))
-    # p[j]: number of candidates that end at or before begin_j + max_overlap
-    # (all compatible predecessors of j, since genes are longer than 2 * max_overlap).
-    limit = np.minimum(c.begin + max_overlap, c.end - 1)
-    pred = np.searchsorted(c.end, limit, side="right")
-    n = len(c)
-    best = np.zeros(n + 1)
-    take = np.zeros(n, dtype=bool)
+    # pred[j]: candidates ending at or before begin_j + max_overlap (compatible
+    # predecessors of j, since genes are longer than 2 * max_overlap).
+    pred = np.searchsorted(c.end, np.minimum(c.begin + max_overlap, c.end - 1), side="right").tolist()
     scores = c.score.tolist()
-    pred_list = pred.tolist()
-    best_list = [0.0] * (n + 1)
+    n = len(c)
+    best = [0.0] * (n + 1)
+    take = [False] * n
     for j in range(n):
-        with_j = scores[j] + best_list[pred_list[j]]
-        if with_j > best_list[j]:
-            best_list[j + 1] = with_j
-            take[j] = True
+        with_j = scores[j] + best[pred[j]]
+        if with_j > best[j]:
+            best[j + 1], take[j] = with_j, True
         else:
-            best_list[j + 1] = best_list[j]
-    best[:] = best_list
-    chosen = []
-    j = n
+            best[j + 1] = best[j]
+    chosen, j = [], n
     while j > 0:
         if take[j - 1]:
             chosen.append(j - 1)
-            j = pred_list[j - 1]
+            j = pred[j - 1]
         else:
             j -= 1
     return c.take(np.array(chosen[::-1], dtype=np.int64))
 
 
+def choose_genes(c: Candidates, settings: DecoderSettings) -> Candidates:
+    return select_genes(best_start_per_stop(c), settings.max_overlap)
+
+
 def decode_genes(codes: np.ndarray, scores: np.ndarray, code: GeneticCode, settings: DecoderSettings) -> Candidates:
-    """All steps for one contig: candidates on both strands, then the best set."""
-    return select_genes(contig_candidates(codes, scores, code, settings), settings.max_overlap)
+    """One contig, network scores only (no genome adaptation)."""
+    return choose_genes(contig_candidates(codes, scores, code, settings), settings)
+
+
+# --- genome adaptation -------------------------------------------------------------------------------------------
+
+
+def _strand_view(codes: np.ndarray, c: Candidates, strand: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Codes and 5'/3' coordinates of the candidates of one strand, as read on that strand."""
+    idx = np.flatnonzero(c.strand == strand)
+    if strand > 0:
+        return codes, idx, c.begin[idx], c.end[idx]
+    n = len(codes)
+    return COMPLEMENT_CODE[codes[::-1]], idx, n - c.end[idx], n - c.begin[idx]
+
+
+def dicodon_codes(codes: np.ndarray) -> np.ndarray:
+    """Code of the hexamer (two codons) starting at every position; 4096 = invalid."""
+    cc = codon_codes(codes).astype(np.int32)
+    out = np.full(len(cc), 4096, dtype=np.int32)
+    if len(cc) > 3:
+        first, second = cc[:-3], cc[3:]
+        out[:-3] = np.where((first < 64) & (second < 64), first * 64 + second, 4096)
+    return out
+
+
+def _dicodon_sums(codes: np.ndarray, begins: np.ndarray, ends: np.ndarray, partial3: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Sum of ``table[dicodon]`` over each candidate's consecutive codon pairs (stop codon excluded)."""
+    values = table[dicodon_codes(codes)]
+    out = np.zeros(len(begins))
+    n_codons = np.maximum(0, (ends - begins) // 3 - np.where(partial3, 1, 2))
+    for frame in range(3):
+        sel = np.flatnonzero(begins % 3 == frame)
+        if len(sel) == 0:
+            continue
+        prefix = np.concatenate([[0.0], np.cumsum(values[frame::3], dtype=np.float64)])
+        k0 = (begins[sel] - frame) // 3
+        out[sel] = prefix[np.minimum(k0 + n_codons[sel], len(prefix) - 1)] - prefix[k0]
+    return out
+
+
+def _upstream_windows(codes: np.ndarray, begins: np.ndarray) -> np.ndarray:
+    """(n, UPSTREAM) base codes before each start (4 = unknown/outside)."""
+    offsets = begins[:, None] - UPSTREAM + np.arange(UPSTREAM)[None, :]
+    inside = offsets >= 0
+    return np.where(inside, codes[np.clip(offsets, 0, max(0, len(codes) - 1))] if len(codes) else 4, 4)
+
+
+@dataclass
+class GenomeAdaptation:
+    """Statistics learned from one input's first-pass genes (log-odds tables)."""
+
+    dicodon_llr: np.ndarray  # (4097,) per hexamer code; 4096 (with N) -> 0
+    upstream_llr: np.ndarray  # (UPSTREAM, 5) per position and base; base 4 -> 0
+    type_llr: np.ndarray  # (4,) ATG, GTG, TTG, Edge(0)
+
+    @classmethod
+    def fit(cls, contigs: list[tuple[np.ndarray, Candidates, Candidates]]) -> "GenomeAdaptation":
+        """``contigs``: (codes, all candidates, first-pass genes) per contig."""
+        coding = np.full(4096, 0.5)  # pseudocounts
+        background = np.full(4096, 0.5)
+        upstream = np.ones((UPSTREAM, 4))
+        base_counts = np.ones(4)
+        type_genes = np.ones(EDGE)
+        type_all = np.ones(EDGE)
+        for codes, candidates, genes in contigs:
+            for strand in (1, -1):
+                view, idx, begins, ends = _strand_view(codes, genes, strand)
+                hexamers = dicodon_codes(view)
+                background += np.bincount(hexamers[hexamers < 4096], minlength=4096)
+                base_counts += np.bincount(view[view < 4], minlength=4)
+                in_genes = np.concatenate([hexamers[b : e - 6 : 3] for b, e in zip(begins.tolist(), ends.tolist())]
+                                          or [np.zeros(0, dtype=np.int32)])
+                coding += np.bincount(in_genes[in_genes < 4096], minlength=4096)
+                complete = ~genes.partial5[idx]
+                win = _upstream_windows(view, begins[complete])
+                for pos in range(UPSTREAM):
+                    col = win[:, pos]
+                    upstream[pos] += np.bincount(col[col < 4], minlength=4)
+                type_genes += np.bincount(genes.start_type[idx][complete], minlength=EDGE + 1)[:EDGE]
+            real = candidates.start_type < EDGE
+            type_all += np.bincount(candidates.start_type[real], minlength=EDGE + 1)[:EDGE]
+        dicodon_llr = np.zeros(4097)
+        dicodon_llr[:4096] = np.log(coding / coding.sum()) - np.log(background / background.sum())
+        up = np.zeros((UPSTREAM, 5))
+        up[:, :4] = np.log(upstream / upstream.sum(1, keepdims=True)) - np.log(base_counts / base_counts.sum())
+        types = np.zeros(EDGE + 1)
+        types[:EDGE] = np.log(type_genes / type_genes.sum()) - np.log(type_all / type_all.sum())
+        return cls(dicodon_llr, up, types)
+
+    def apply(self, codes: np.ndarray, c: Candidates) -> None:
+        """Fill the genome-specific features of ``c`` in place."""
+        for strand in (1, -1):
+            view, idx, begins, ends = _strand_view(codes, c, strand)
+            if len(idx) == 0:
+                continue
+            c.codon_score[idx] = _dicodon_sums(view, begins, ends, c.partial3[idx], self.dicodon_llr)
+            win = _upstream_windows(view, begins)
+            up = self.upstream_llr[np.arange(UPSTREAM)[None, :], win].sum(1)
+            c.upstream_score[idx] = np.where(c.partial5[idx], 0.0, up)
+        c.type_score = self.type_llr[c.start_type]
