@@ -88,7 +88,7 @@ def main() -> None:
         row = {**dict(zip(names, combo)), **df[["sensitivity", "start_exact", "precision", "base_f1"]].mean().to_dict()}
         rows.append(row)
         print(" ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
-        if len(genomes) > 1 and not values:
+        if len(genomes) > 1 and len(rows) == 1 and all(len(v) == 1 for v in values):
             print(df[["sensitivity", "start_exact", "precision", "base_f1"]].to_string(float_format="%.3f"))
 
 
