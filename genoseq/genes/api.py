@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from genoseq.errors import GenoseqError
-from genoseq.genes.codes import DECODER_STARTS, GeneticCode, codon_codes, encode_bases, genetic_code
+from genoseq.genes.codes import GeneticCode, codon_codes, encode_bases, genetic_code, reverse_codon_codes
 from genoseq.genes.decode import (
     START_NAMES, Candidates, DecoderSettings, GenomeAdaptation, choose_genes, contig_candidates, total_score,
 )
@@ -148,7 +148,8 @@ class GenePredictor:
             chosen = choose_genes(c.candidates, settings)
             if c.circular:
                 chosen = _reconcile_origin(chosen, c.length, settings.max_overlap)
-            genes = [_gene_call(c.record.id, i + 1, g, c.seq, code) for i, g in enumerate(_iter_candidates(chosen))]
+            c.forward_codons, c.reverse_codons = codon_codes(c.codes), reverse_codon_codes(c.codes)
+            genes = [_gene_call(c.record.id, i + 1, g, c, code) for i, g in enumerate(_iter_candidates(chosen))]
             yield ContigPrediction(c.record.id, c.length, genes, c.coding_plus, c.coding_minus, circular=c.circular)
 
     def _prepare(self, record: FastaRecord, seq: np.ndarray, scores: np.ndarray, ext: int,
@@ -180,6 +181,8 @@ class _Contig:
     coding_plus: np.ndarray
     coding_minus: np.ndarray
     circular: bool
+    forward_codons: np.ndarray | None = None
+    reverse_codons: np.ndarray | None = None
 
 
 def _unmasked_segments(codes: np.ndarray, min_run: int = 1) -> list[tuple[int, int]]:
@@ -216,22 +219,26 @@ def _iter_candidates(c: Candidates) -> Iterator[dict]:
         yield {f.name: getattr(c, f.name)[i] for f in fields(c)}
 
 
-def _gene_call(seqid: str, number: int, c: dict, seq: np.ndarray, code: GeneticCode) -> GeneCall:
+def _gene_call(seqid: str, number: int, c: dict, contig: "_Contig", code: GeneticCode) -> GeneCall:
     begin, end = int(c["begin"]), int(c["end"])
     plus = c["strand"] > 0
-    nts = seq[begin:end]
-    if not plus:
-        nts = reverse_complement_bytes(nts)
-    # Translate whole codons; a 5'-partial gene starts in frame at the edge.
-    nts = nts[: len(nts) - len(nts) % 3]
-    protein = code.translate(codon_codes(encode_bases(nts))[::3]) if len(nts) >= 3 else ""
+    if plus:
+        nts = contig.seq[begin:end]
+        codons = contig.forward_codons[begin:end:3]
+    else:
+        nts = reverse_complement_bytes(contig.seq[begin:end])
+        codons = contig.reverse_codons[begin:end][::-1][::3]
+    # Genes hold whole codons (5'-partial genes start in frame at the edge).
+    codons = codons[: (end - begin) // 3]
+    protein = code.translate(codons)
     if not c["partial5"] and protein:
         protein = "M" + protein[1:]
     if protein.endswith("*"):
         protein = protein[:-1]
     left_open = c["partial5"] if plus else c["partial3"]
     right_open = c["partial3"] if plus else c["partial5"]
-    gc = float(np.isin(nts, (ord("G"), ord("C"))).mean()) if len(nts) else 0.0
+    window = contig.codes[begin:end]
+    gc = float(np.count_nonzero((window == 1) | (window == 2)) / len(window)) if len(window) else 0.0
     score = float(c["score"])
     return GeneCall(
         seqid=seqid, id=f"{seqid}_{number}", start=begin + 1, end=end, strand="+" if plus else "-",

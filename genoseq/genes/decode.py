@@ -108,6 +108,7 @@ def plus_strand_candidates(
     codons = codon_codes(codes)
     positions = np.arange(length)
     parts = []
+    coding_lp = coding_lp.astype(np.float64, copy=False)
     for frame in range(3):
         in_frame = positions[frame : max(frame, length - 2) : 3]
         if len(in_frame) == 0:
@@ -138,10 +139,13 @@ def plus_strand_candidates(
         begins, ends, partial5, partial3, start_type = (a[keep] for a in (begins, ends, partial5, partial3, start_type))
         if len(begins) == 0:
             continue
-        cls = 1 + (positions - frame) % 3  # base i has codon position (i - frame) mod 3
-        log_odds = np.take_along_axis(coding_lp, cls[None, :], axis=0)[0] - coding_lp[0]
-        prefix = np.concatenate([[0.0], np.cumsum(log_odds, dtype=np.float64)])
-        coding = prefix[ends] - prefix[begins]
+        # Per codon of this frame: the log-odds of its three bases being codon positions 1, 2, 3.
+        n_codons = (length - frame) // 3
+        base0 = frame + 3 * np.arange(n_codons)
+        per_codon = (coding_lp[1, base0] + coding_lp[2, base0 + 1] + coding_lp[3, base0 + 2]
+                     - coding_lp[0, base0] - coding_lp[0, base0 + 1] - coding_lp[0, base0 + 2])
+        prefix = np.concatenate([[0.0], np.cumsum(per_codon, dtype=np.float64)])
+        coding = prefix[(ends - frame) // 3] - prefix[(begins - frame) // 3]
         start = np.where(partial5, 0.0, start_logit[np.minimum(begins, length - 1)])
         zeros = np.zeros(len(begins))
         parts.append(Candidates(
