@@ -62,6 +62,9 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("-c", "--closed", is_flag=True, help="No genes running off contig edges (like Prodigal's -c).")
 @click.option("--circular", is_flag=True, help="Contigs are circular replicons: genes may cross the origin.")
 @click.option("--mask", is_flag=True, help="Treat runs of N as gaps: no gene spans them (like Prodigal's -m).")
+@click.option("--adapt/--no-adapt", default=True, show_default=True,
+              help="Learn this input's codon usage and start signals from a first pass and decode again; "
+                   "use --no-adapt for metagenomes that mix many organisms.")
 @click.option("--min-length", default=None, type=click.IntRange(min=30), help="Minimum gene length in nt, stop included [90].")
 @click.option("--max-overlap", default=None, type=click.IntRange(min=0), help="Largest overlap allowed between genes [60].")
 @click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]), help="Where the network runs.")
@@ -69,7 +72,7 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows per network batch [16 on CPU, 256 on CUDA].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format, model, table, closed, circular, mask,
-                  min_length, max_overlap, device, threads, batch_size, quiet) -> None:
+                  adapt, min_length, max_overlap, device, threads, batch_size, quiet) -> None:
     """Find protein-coding genes in prokaryotic DNA (FASTA, gzip, or '-' for stdin).
 
     Writes GFF3 (Prodigal-style attributes: partial, start_type, conf, score),
@@ -95,12 +98,12 @@ def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format,
     if paths.tracks_prefix == "-":
         raise GenoseqError("tracks are bgzipped files and cannot go to stdout")
     n_threads = set_threads(threads)
-    predictor = GenePredictor.load(model, device, table, batch_size, closed=closed,
+    predictor = GenePredictor.load(model, device, table, batch_size, closed=closed, adapt=adapt,
                                    min_length=min_length, max_overlap=max_overlap)
     metadata = {
         "genoseq version": __version__,
         "model": f"{predictor.entry.name} (sha256 {sha256_file(predictor.entry.file)})",
-        "options": f"table={table} closed={closed} circular={circular} mask={mask} "
+        "options": f"table={table} closed={closed} circular={circular} mask={mask} adapt={adapt} "
                    f"min_length={predictor.decoder.min_length} max_overlap={predictor.decoder.max_overlap}",
         "command": "genoseq predict-genes " + shlex.join(sys.argv[2:]) if len(sys.argv) > 1 else "",
     }

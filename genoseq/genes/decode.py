@@ -44,15 +44,19 @@ class DecoderSettings:
     min_length: int = 90
     max_overlap: int = 60
     closed: bool = False
-    coding_weight: float = 1.0
+    # Network-only scoring (first pass, and inputs too small to adapt to).
     start_weight: float = 1.0
     gene_bias: float = 0.0
+    # Genome-adapted scoring.
     adapt: bool = True
-    adapt_rounds: int = 1
-    codon_weight: float = 1.0
-    upstream_weight: float = 1.0
-    type_weight: float = 1.0
+    adapt_rounds: int = 2
     min_adapt_genes: int = 50  # fewer first-pass genes than this: no adaptation
+    adapted_coding_weight: float = 0.1
+    adapted_start_weight: float = 3.0
+    adapted_bias: float = -5.0
+    codon_weight: float = 3.0
+    upstream_weight: float = 3.0
+    type_weight: float = 1.0
 
 
 @dataclass
@@ -173,10 +177,12 @@ def contig_candidates(codes: np.ndarray, scores: np.ndarray, code: GeneticCode, 
 
 def total_score(c: Candidates, settings: DecoderSettings, adapted: bool) -> None:
     """Set ``c.score`` from the features (genome-specific ones only when ``adapted``)."""
-    c.score = settings.coding_weight * c.coding_score + settings.start_weight * c.start_score + settings.gene_bias
-    if adapted:
-        c.score = c.score + (settings.codon_weight * c.codon_score + settings.upstream_weight * c.upstream_score
-                             + settings.type_weight * c.type_score)
+    if not adapted:
+        c.score = c.coding_score + settings.start_weight * c.start_score + settings.gene_bias
+        return
+    c.score = (settings.adapted_coding_weight * c.coding_score + settings.adapted_start_weight * c.start_score
+               + settings.adapted_bias + settings.codon_weight * c.codon_score
+               + settings.upstream_weight * c.upstream_score + settings.type_weight * c.type_score)
 
 
 def best_start_per_stop(c: Candidates) -> Candidates:

@@ -203,3 +203,32 @@ def test_help_explains_options():
     out = result.stdout.decode()
     for option in ("--threads", "--device", "--batch-size", "--table", "--closed", "--circular", "--mask", "stdin"):
         assert option in out
+
+
+def test_mask_keeps_genes_out_of_n_runs(example_fasta, tmp_path):
+    record = next(read_fasta(example_fasta))
+    seq = record.sequence[:600] + "N" * 100 + record.sequence[700:]  # gap inside YP_pPCP01 (87..1109)
+    (tmp_path / "gap.fna").write_text(f">gap\n{seq}\n")
+    result = genoseq("predict-genes", tmp_path / "gap.fna", "-o", tmp_path / "m", "--mask", "-q")
+    assert result.returncode == 0, result.stderr.decode()
+    genes = read_cds(tmp_path / "m" / "genes.gff3")
+    assert genes
+    for gene in genes:
+        assert gene.end <= 600 or gene.start > 700
+    flags = {(g.end, g.attributes["partial"]) for g in genes if g.end == 600 or g.start == 701}
+    assert all(p != "00" for _, p in flags)
+
+
+def test_multi_fasta_and_other_tables(example_fasta, tmp_path):
+    record = next(read_fasta(example_fasta))
+    pieces = [record.sequence[i : i + 1500] for i in range(0, len(record.sequence), 1500)]
+    (tmp_path / "contigs.fna").write_text("".join(f">c{i} piece {i}\n{p}\n" for i, p in enumerate(pieces)))
+    for table in ("11", "4", "25"):
+        out = tmp_path / f"t{table}"
+        result = genoseq("predict-genes", tmp_path / "contigs.fna", "-g", table, "-o", out, "-q")
+        assert result.returncode == 0, result.stderr.decode()
+        text = (out / "genes.gff3").read_text()
+        assert text.count("##sequence-region") == len(pieces)
+        assert f"table={table}" in text
+    assert_clean_error(genoseq("predict-genes", tmp_path / "contigs.fna", "-g", "99", "-o", tmp_path / "x", "-q"),
+                       "unknown genetic code")
