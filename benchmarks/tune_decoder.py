@@ -60,6 +60,9 @@ def main() -> None:
     ap.add_argument("--genomes", default=",".join(DEFAULT_VALIDATION))
     ap.add_argument("--cache", default="runs/score_cache")
     ap.add_argument("--grid", nargs="*", default=[], help="name=v1,v2,... over DecoderSettings fields")
+    ap.add_argument("--coordinate", action="store_true",
+                    help="coordinate ascent instead of the full grid: vary one setting at a time, 2 rounds, "
+                         "maximising mean(sensitivity + precision + start_exact / 2)")
     args = ap.parse_args()
     root = Path(args.data_root) / "genomes"
     manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
@@ -75,22 +78,47 @@ def main() -> None:
         return text.lower() in ("1", "true", "yes") if kind is bool else kind(text)
 
     values = [[parse(n, v) for v in g.split("=")[1].split(",")] for n, g in zip(names, args.grid)]
-    rows = []
-    for combo in itertools.product(*values) if values else [()]:
-        decoder = dataclasses.replace(predictor.decoder, **dict(zip(names, combo)))
+    def evaluate(decoder) -> tuple[dict, pd.DataFrame]:
         run = dataclasses.replace(predictor, decoder=decoder)
         metrics = []
         for name, (table, scored, reference) in genomes.items():
             run.table = table
             preds = list(run.decode_scored((r, as_bytes(r.sequence), s, 0) for r, s in scored))
             metrics.append(evaluate_features(calls_as_features(preds), reference).as_dict())
-        df = pd.DataFrame(metrics, index=list(genomes))
-        row = {**dict(zip(names, combo)), **df[["sensitivity", "start_exact", "precision", "base_f1"]].mean().to_dict()}
-        rows.append(row)
-        print(" ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
-        if len(genomes) > 1 and len(rows) == 1 and all(len(v) == 1 for v in values):
-            print(df[["sensitivity", "start_exact", "precision", "base_f1"]].to_string(float_format="%.3f"))
+        df = pd.DataFrame(metrics, index=list(genomes))[["sensitivity", "start_exact", "precision", "base_f1"]]
+        return df.mean().to_dict(), df
 
+    def objective(m: dict) -> float:
+        return m["sensitivity"] + m["precision"] + 0.5 * m["start_exact"]
+
+    def report(decoder, m):
+        chosen = {n: getattr(decoder, n) for n in names}
+        print(" ".join(f"{k}={v}" for k, v in chosen.items()) + " "
+              + " ".join(f"{k}={v:.4f}" for k, v in m.items()) + f" objective={objective(m):.4f}", flush=True)
+
+    if args.coordinate:
+        best = dataclasses.replace(predictor.decoder, **{n: v[0] for n, v in zip(names, values)})
+        best_m, _ = evaluate(best)
+        report(best, best_m)
+        for _ in range(2):
+            for name, options in zip(names, values):
+                for option in options:
+                    if option == getattr(best, name):
+                        continue
+                    trial = dataclasses.replace(best, **{name: option})
+                    m, _ = evaluate(trial)
+                    report(trial, m)
+                    if objective(m) > objective(best_m):
+                        best, best_m = trial, m
+        print("best:", {n: getattr(best, n) for n in names})
+        print(evaluate(best)[1].to_string(float_format="%.3f"))
+        return
+    for combo in itertools.product(*values) if values else [()]:
+        decoder = dataclasses.replace(predictor.decoder, **dict(zip(names, combo)))
+        m, df = evaluate(decoder)
+        report(decoder, m)
+        if len(genomes) > 1 and all(len(v) == 1 for v in values):
+            print(df.to_string(float_format="%.3f"))
 
 if __name__ == "__main__":
     main()

@@ -126,6 +126,8 @@ def train() -> None:
 @click.option("--valid-genomes", default=None, help="Comma-separated held-out genome names [the default validation set].")
 @click.option("--pair", "pairs", multiple=True, nargs=3, metavar="FASTA GFF3 TABLE",
               help="An extra training genome (repeatable).")
+@click.option("--valid-pair", "valid_pairs", multiple=True, nargs=3, metavar="FASTA GFF3 TABLE",
+              help="An extra validation genome (repeatable).")
 @click.option("-o", "--outdir", required=True, help="Run folder: metrics.csv, last.pt, best.pt.")
 @click.option("--epochs", default=24, show_default=True)
 @click.option("--steps-per-epoch", default=250, show_default=True)
@@ -139,7 +141,7 @@ def train() -> None:
 @click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
 @click.option("--max-minutes", default=None, type=float, help="Stop after this wall time (checkpointed; rerun to resume).")
 @click.option("--no-resume", is_flag=True, help="Start afresh even if OUTDIR/last.pt exists.")
-def train_genes(data_root, train_genomes, valid_genomes, pairs, outdir, epochs, steps_per_epoch, batch_size,
+def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, outdir, epochs, steps_per_epoch, batch_size,
                 window, lr, no_phase_channel, seed, device, no_amp, threads, max_minutes, no_resume) -> None:
     """Train the gene model on FASTA + GFF3 pairs, holding out whole genomes for validation."""
     from genoseq.datapaths import data_root_or_none
@@ -154,7 +156,8 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, outdir, epochs, 
     root = data_root_or_none(data_root) if (data_root or not pairs) else None
     train_gene_model(
         settings, data_root=root, train_genomes=split(train_genomes), valid_genomes=split(valid_genomes),
-        pairs=[(f, g, int(t)) for f, g, t in pairs], config=GeneNetConfig(phase_channel=not no_phase_channel),
+        pairs=[(f, g, int(t)) for f, g, t in pairs], valid_pairs=[(f, g, int(t)) for f, g, t in valid_pairs],
+        config=GeneNetConfig(phase_channel=not no_phase_channel),
         batch_size=batch_size, window=window, log=lambda m: click.echo(m, err=True),
     )
 

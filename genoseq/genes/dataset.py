@@ -48,7 +48,7 @@ def load_annotated_genome(fasta: str | Path, gff: str | Path, table: int = 11, n
     by_seqid: dict[str, list] = {}
     for feat in features:
         by_seqid.setdefault(feat.seqid, []).append(feat)
-    genome = AnnotatedGenome(name or Path(fasta).parent.name, table, [], [], [])
+    genome = AnnotatedGenome(name or Path(fasta).name.split(".")[0], table, [], [], [])
     seen = set()
     for record in read_dna(fasta):
         seq = as_bytes(record.sequence).copy()

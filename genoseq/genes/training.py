@@ -6,6 +6,7 @@ from pathlib import Path
 from genoseq.genes.dataset import (
     DEFAULT_EXCLUDED, DEFAULT_VALIDATION, GeneTrainingTask, load_annotated_genome, load_genomes, read_manifest,
 )
+from genoseq.errors import GenoseqError
 from genoseq.genes.model import GeneNetConfig
 from genoseq.nn.train import TrainSettings, fit
 
@@ -30,6 +31,8 @@ def train(
 ) -> dict[str, float]:
     """Train a gene model; genomes come from ``data_root`` by name and/or explicit
     (fasta, gff3, table) ``pairs``. Returns the best validation metrics."""
+    if window % 3:
+        raise GenoseqError("--window must be a multiple of 3")
     train_set, valid_set = [], []
     if data_root is not None:
         train_names = train_genomes if train_genomes is not None else default_training_genomes(data_root)
@@ -39,7 +42,6 @@ def train(
     train_set += [load_annotated_genome(f, g, t) for f, g, t in pairs or []]
     valid_set += [load_annotated_genome(f, g, t) for f, g, t in valid_pairs or []]
     if not train_set:
-        from genoseq.errors import GenoseqError
         raise GenoseqError("no training genomes given")
     log(f"training on {len(train_set)} genomes ({sum(g.size for g in train_set):,} bp): "
         + ", ".join(g.name for g in train_set))

@@ -136,7 +136,7 @@ def fit(task: TrainingTask, settings: TrainSettings, log=print) -> dict[str, flo
         }
         _append_csv(metrics_path, row)
         score = sign * val[task.monitor]
-        improved = score < best
+        improved = score < best or math.isnan(score)  # no validation data: the latest is the best
         if improved:
             best, best_metrics, stale = score, dict(row), 0
             save_checkpoint(out / "best.pt", task.family, task.model_config, _cpu_state(model), epoch=epoch + 1, metrics=row)
