@@ -13,6 +13,9 @@ carries these features:
                      log f_genome-genes(dicodon) / f_genome(hexamer)
     upstream score = log-odds of the 20 bases before its start under a position
                      weight matrix of the genome's own first-pass starts (RBS)
+    motif score    = the best 4-mer in bases -20..-4 before its start, scored by how
+                     much more often it occurs before first-pass starts than before
+                     other start codons (a Shine-Dalgarno motif at any spacing)
     type score     = log-odds of its start codon (ATG/GTG/TTG) among first-pass starts
 
 The last three are learned from each input's own first-pass calls (see
@@ -56,6 +59,7 @@ class DecoderSettings:
     adapted_bias: float = -5.0
     codon_weight: float = 3.0
     upstream_weight: float = 3.0
+    motif_weight: float = 0.0
     type_weight: float = 1.0
 
 
@@ -73,6 +77,7 @@ class Candidates:
     start_type: np.ndarray  # index into START_NAMES
     codon_score: np.ndarray
     upstream_score: np.ndarray
+    motif_score: np.ndarray
     type_score: np.ndarray
     score: np.ndarray
 
@@ -97,7 +102,7 @@ class Candidates:
 def empty_candidates() -> Candidates:
     z = np.zeros(0)
     i, b = z.astype(np.int64), z.astype(bool)
-    return Candidates(i, i, z.astype(np.int8), b, b, z, z, z.astype(np.int8), z, z, z, z)
+    return Candidates(i, i, z.astype(np.int8), b, b, z, z, z.astype(np.int8), z, z, z, z, z)
 
 
 def plus_strand_candidates(
@@ -154,7 +159,7 @@ def plus_strand_candidates(
         zeros = np.zeros(len(begins))
         parts.append(Candidates(
             begins.astype(np.int64), ends.astype(np.int64), np.ones(len(begins), dtype=np.int8), partial5, partial3,
-            coding, start, start_type, zeros, zeros.copy(), zeros.copy(), zeros.copy(),
+            coding, start, start_type, zeros, zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy(),
         ))
     return Candidates.concat(parts)
 
@@ -182,7 +187,8 @@ def total_score(c: Candidates, settings: DecoderSettings, adapted: bool) -> None
         return
     c.score = (settings.adapted_coding_weight * c.coding_score + settings.adapted_start_weight * c.start_score
                + settings.adapted_bias + settings.codon_weight * c.codon_score
-               + settings.upstream_weight * c.upstream_score + settings.type_weight * c.type_score)
+               + settings.upstream_weight * c.upstream_score + settings.motif_weight * c.motif_score
+               + settings.type_weight * c.type_score)
 
 
 def best_start_per_stop(c: Candidates) -> Candidates:
@@ -279,12 +285,28 @@ def _upstream_windows(codes: np.ndarray, begins: np.ndarray) -> np.ndarray:
     return np.where(inside, codes[np.clip(offsets, 0, max(0, len(codes) - 1))] if len(codes) else 4, 4)
 
 
+MOTIF_K = 4
+MOTIF_LAST = UPSTREAM - 3 - MOTIF_K  # last window index where a motif may begin (ends at -4)
+
+
+def _motif_codes(windows: np.ndarray) -> np.ndarray:
+    """(n, MOTIF_LAST + 1) codes of the 4-mers starting at each allowed window position (256 = with N)."""
+    out = np.zeros((len(windows), MOTIF_LAST + 1), dtype=np.int32)
+    valid = np.ones(out.shape, dtype=bool)
+    for k in range(MOTIF_K):
+        part = windows[:, k : k + MOTIF_LAST + 1]
+        out = out * 4 + np.minimum(part, 3)
+        valid &= part < 4
+    return np.where(valid, out, 4**MOTIF_K)
+
+
 @dataclass
 class GenomeAdaptation:
     """Statistics learned from one input's first-pass genes (log-odds tables)."""
 
     dicodon_llr: np.ndarray  # (4097,) per hexamer code; 4096 (with N) -> 0
     upstream_llr: np.ndarray  # (UPSTREAM, 5) per position and base; base 4 -> 0
+    motif_llr: np.ndarray  # (257,) per 4-mer code; 256 (with N) -> 0
     type_llr: np.ndarray  # (4,) ATG, GTG, TTG, Edge(0)
 
     @classmethod
@@ -296,6 +318,8 @@ class GenomeAdaptation:
         base_counts = np.ones(4)
         type_genes = np.ones(EDGE)
         type_all = np.ones(EDGE)
+        motif_genes = np.ones(4**MOTIF_K + 1)
+        motif_all = np.ones(4**MOTIF_K + 1)
         for codes, candidates, genes in contigs:
             for strand in (1, -1):
                 view, idx, begins, ends = _strand_view(codes, genes, strand)
@@ -311,6 +335,10 @@ class GenomeAdaptation:
                     col = win[:, pos]
                     upstream[pos] += np.bincount(col[col < 4], minlength=4)
                 type_genes += np.bincount(genes.start_type[idx][complete], minlength=EDGE + 1)[:EDGE]
+                motif_genes += np.bincount(_motif_codes(win).ravel(), minlength=4**MOTIF_K + 1)
+                view, cidx, cbegins, _ = _strand_view(codes, candidates, strand)
+                cwin = _upstream_windows(view, cbegins[~candidates.partial5[cidx]])
+                motif_all += np.bincount(_motif_codes(cwin).ravel(), minlength=4**MOTIF_K + 1)
             real = candidates.start_type < EDGE
             type_all += np.bincount(candidates.start_type[real], minlength=EDGE + 1)[:EDGE]
         dicodon_llr = np.zeros(4097)
@@ -319,7 +347,9 @@ class GenomeAdaptation:
         up[:, :4] = np.log(upstream / upstream.sum(1, keepdims=True)) - np.log(base_counts / base_counts.sum())
         types = np.zeros(EDGE + 1)
         types[:EDGE] = np.log(type_genes / type_genes.sum()) - np.log(type_all / type_all.sum())
-        return cls(dicodon_llr, up, types)
+        motif = np.log(motif_genes / motif_genes.sum()) - np.log(motif_all / motif_all.sum())
+        motif[-1] = 0.0
+        return cls(dicodon_llr, up, motif, types)
 
     def apply(self, codes: np.ndarray, c: Candidates) -> None:
         """Fill the genome-specific features of ``c`` in place."""
@@ -331,4 +361,6 @@ class GenomeAdaptation:
             win = _upstream_windows(view, begins)
             up = self.upstream_llr[np.arange(UPSTREAM)[None, :], win].sum(1)
             c.upstream_score[idx] = np.where(c.partial5[idx], 0.0, up)
+            best_motif = self.motif_llr[_motif_codes(win)].max(1)
+            c.motif_score[idx] = np.where(c.partial5[idx], 0.0, best_motif)
         c.type_score = self.type_llr[c.start_type]
