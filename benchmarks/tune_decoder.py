@@ -62,7 +62,9 @@ def main() -> None:
     ap.add_argument("--grid", nargs="*", default=[], help="name=v1,v2,... over DecoderSettings fields")
     ap.add_argument("--coordinate", action="store_true",
                     help="coordinate ascent instead of the full grid: vary one setting at a time, 2 rounds, "
-                         "maximising mean(sensitivity + precision + start_exact / 2)")
+                         "maximising the weighted sum of mean metrics given by --objective")
+    ap.add_argument("--objective", default="sensitivity=1,precision=1,start_exact=0.5",
+                    help="weights of the mean metrics in the coordinate-ascent objective")
     args = ap.parse_args()
     root = Path(args.data_root) / "genomes"
     manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
@@ -88,8 +90,10 @@ def main() -> None:
         df = pd.DataFrame(metrics, index=list(genomes))[["sensitivity", "start_exact", "precision", "base_f1"]]
         return df.mean().to_dict(), df
 
+    weights = {k: float(v) for k, v in (item.split("=") for item in args.objective.split(","))}
+
     def objective(m: dict) -> float:
-        return m["sensitivity"] + m["precision"] + 0.5 * m["start_exact"]
+        return sum(w * m[k] for k, w in weights.items())
 
     def report(decoder, m):
         chosen = {n: getattr(decoder, n) for n in names}

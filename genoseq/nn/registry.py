@@ -70,7 +70,7 @@ def load_model_checkpoint(entry: ModelEntry) -> dict:
 
 def register_model(
     name: str, family: str, checkpoint: str | Path, file_name: str, version: str, card: str,
-    settings: dict | None = None, directory: Path | None = None,
+    settings: dict | None = None, directory: Path | None = None, metrics: dict | None = None,
 ) -> ModelEntry:
     """Copy a checkpoint's weights (no optimizer state) into the models folder and
     record it in registry.json with its sha256 (used when preparing a release)."""
@@ -90,7 +90,7 @@ def register_model(
     registry = read_registry(directory)
     registry[name] = {
         "family": family, "file": file_name, "sha256": sha256_file(target), "version": version,
-        "card": card, "settings": settings or {},
+        "card": card, "settings": settings or {}, "metrics": metrics or {},
     }
     with open(directory / "registry.json", "w") as handle:
         json.dump(registry, handle, indent=2, sort_keys=True)
