@@ -1,6 +1,6 @@
 """The gene-finding API: ``predict`` returns :class:`GeneCall` objects per contig.
 
-    >>> from genoseq.genes import predict
+    >>> from genoseq.genes.api import predict
     >>> for contig in predict("genome.fna.gz"):
     ...     for gene in contig.genes:
     ...         print(gene.id, gene.start, gene.end, gene.strand, gene.protein[:10])
@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -85,6 +84,8 @@ class GenePredictor:
         cls, model: str = DEFAULT_MODEL, device: str = "auto", table: int = 11,
         batch_size: int | None = None, **decoder_options,
     ) -> "GenePredictor":
+        """Load a shipped model by name (or a checkpoint path) with its tuned decoder
+        settings; ``decoder_options`` override fields of :class:`DecoderSettings`."""
         entry = resolve_model(model, "genes")
         state = load_model_checkpoint(entry)
         try:
@@ -185,7 +186,8 @@ class _Contig:
     reverse_codons: np.ndarray | None = None
 
 
-def _unmasked_segments(codes: np.ndarray, min_run: int = 1) -> list[tuple[int, int]]:
+def _unmasked_segments(codes: np.ndarray) -> list[tuple[int, int]]:
+    """[begin, end) of the stretches between runs of N (for --mask)."""
     is_n = codes == 4
     if not is_n.any():
         return [(0, len(codes))]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from genoseq.genes.api import ContigPrediction, GeneCall
 from genoseq.io.atomic import OutputSet
