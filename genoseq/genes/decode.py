@@ -244,13 +244,17 @@ def decode_genes(codes: np.ndarray, scores: np.ndarray, code: GeneticCode, setti
 # --- genome adaptation -------------------------------------------------------------------------------------------
 
 
-def _strand_view(codes: np.ndarray, c: Candidates, strand: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Codes and 5'/3' coordinates of the candidates of one strand, as read on that strand."""
+def _strand_codes(codes: np.ndarray, strand: int) -> np.ndarray:
+    """The sequence as read on one strand (reverse complement for the minus strand)."""
+    return codes if strand > 0 else COMPLEMENT_CODE[codes[::-1]]
+
+
+def _strand_coords(n: int, c: Candidates, strand: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Indices and 5'/3' coordinates of the candidates of one strand, in that strand's reading."""
     idx = np.flatnonzero(c.strand == strand)
     if strand > 0:
-        return codes, idx, c.begin[idx], c.end[idx]
-    n = len(codes)
-    return COMPLEMENT_CODE[codes[::-1]], idx, n - c.end[idx], n - c.begin[idx]
+        return idx, c.begin[idx], c.end[idx]
+    return idx, n - c.end[idx], n - c.begin[idx]
 
 
 def dicodon_codes(codes: np.ndarray) -> np.ndarray:
@@ -322,7 +326,8 @@ class GenomeAdaptation:
         motif_all = np.ones(4**MOTIF_K + 1)
         for codes, candidates, genes in contigs:
             for strand in (1, -1):
-                view, idx, begins, ends = _strand_view(codes, genes, strand)
+                view = _strand_codes(codes, strand)
+                idx, begins, ends = _strand_coords(len(codes), genes, strand)
                 hexamers = dicodon_codes(view)
                 background += np.bincount(hexamers[hexamers < 4096], minlength=4096)
                 base_counts += np.bincount(view[view < 4], minlength=4)
@@ -336,7 +341,7 @@ class GenomeAdaptation:
                     upstream[pos] += np.bincount(col[col < 4], minlength=4)
                 type_genes += np.bincount(genes.start_type[idx][complete], minlength=EDGE + 1)[:EDGE]
                 motif_genes += np.bincount(_motif_codes(win).ravel(), minlength=4**MOTIF_K + 1)
-                view, cidx, cbegins, _ = _strand_view(codes, candidates, strand)
+                cidx, cbegins, _ = _strand_coords(len(codes), candidates, strand)
                 cwin = _upstream_windows(view, cbegins[~candidates.partial5[cidx]])
                 motif_all += np.bincount(_motif_codes(cwin).ravel(), minlength=4**MOTIF_K + 1)
             real = candidates.start_type < EDGE
@@ -354,9 +359,10 @@ class GenomeAdaptation:
     def apply(self, codes: np.ndarray, c: Candidates) -> None:
         """Fill the genome-specific features of ``c`` in place."""
         for strand in (1, -1):
-            view, idx, begins, ends = _strand_view(codes, c, strand)
+            idx, begins, ends = _strand_coords(len(codes), c, strand)
             if len(idx) == 0:
                 continue
+            view = _strand_codes(codes, strand)
             c.codon_score[idx] = _dicodon_sums(view, begins, ends, c.partial3[idx], self.dicodon_llr)
             win = _upstream_windows(view, begins)
             up = self.upstream_llr[np.arange(UPSTREAM)[None, :], win].sum(1)
