@@ -4,7 +4,8 @@
     pip download --no-binary :all: --no-deps biopython==1.88 -d /tmp/bp
     python data/make_examples.py /tmp/bp/biopython-1.88.tar.gz
 
-Writes pPCP1.fna (FASTA) and pPCP1.gff3 (its CDS annotation as GFF3).
+Writes pPCP1.fna (FASTA), pPCP1.gff3 (its CDS annotation as GFF3) and pPCP1.faa
+(the record's own protein translations, named by protein_id).
 """
 import sys
 import tarfile
@@ -34,6 +35,14 @@ def main(sdist: str) -> None:
             lines.append("\t".join([seqid, "GenBank", "CDS", str(part.start + 1), str(part.end), ".", strand, "0",
                                     f"ID=cds-{tag};locus_tag={tag}"]))
     (here / "pPCP1.gff3").write_text("\n".join(lines) + "\n")
+    proteins = []
+    for feature in record.features:
+        if feature.type == "CDS" and "translation" in feature.qualifiers:
+            name = feature.qualifiers["protein_id"][0]
+            product = feature.qualifiers.get("product", [""])[0]
+            seq = feature.qualifiers["translation"][0]
+            proteins.append(f">{name} {product}\n" + "\n".join(seq[i:i + 60] for i in range(0, len(seq), 60)))
+    (here / "pPCP1.faa").write_text("\n".join(proteins) + "\n")
 
 
 if __name__ == "__main__":

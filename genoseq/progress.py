@@ -4,17 +4,24 @@ from __future__ import annotations
 from tqdm import tqdm
 
 
-class BaseProgress:
-    """A bar counting bases processed; ``update(n)`` is safe to pass as a callback."""
+class CountProgress:
+    """A bar counting items (bases, proteins, ...); ``update(n)`` is safe to pass as a callback."""
 
-    def __init__(self, label: str, disable: bool = False):
-        self._bar = tqdm(desc=label, unit="bp", unit_scale=True, disable=True if disable else None, leave=False)
+    def __init__(self, label: str, unit: str, disable: bool = False):
+        self._bar = tqdm(desc=label, unit=unit, unit_scale=True, disable=True if disable else None, leave=False)
 
     def update(self, n: int) -> None:
         self._bar.update(n)
 
-    def __enter__(self) -> "BaseProgress":
+    def __enter__(self) -> "CountProgress":
         return self
 
     def __exit__(self, *exc) -> None:
         self._bar.close()
+
+
+class BaseProgress(CountProgress):
+    """A bar counting bases."""
+
+    def __init__(self, label: str, disable: bool = False):
+        super().__init__(label, "bp", disable)

@@ -1,0 +1,120 @@
+"""Secondary-structure output formats that PSIPRED, S4PRED and NetSurfP users already read.
+
+- ``ss2``: PSIPRED's VFORMAT, one file per protein: index (4 columns), residue,
+  state, then P(C) P(H) P(E) as ``%6.3f``.
+- ``horiz``: PSIPRED's HFORMAT, one file per protein: blocks of 60 residues with
+  Conf/Pred/AA lines and a position ruler, laid out as psipass2 writes them.
+- ``csv``: one row per residue with NetSurfP's column names.
+- ``fas`` / ``fas8``: per protein ``>id``, the sequence and the 3-state (8-state)
+  string, one line each (S4PRED's layout).
+
+Writers take any object with ``id``, ``sequence``, ``p3`` (H E C), ``p8``
+(G H I B E S T C), ``q3``, ``q8`` and ``confidence()``.
+"""
+from __future__ import annotations
+
+import re
+from typing import Protocol, TextIO
+
+import numpy as np
+
+SS3_ORDER = "HEC"
+SS8_ORDER = "GHIBESTC"
+CSV_COLUMNS = ["id", "n", "seq", "q3", "p[q3_H]", "p[q3_E]", "p[q3_C]", "q8"] + [f"p[q8_{s}]" for s in SS8_ORDER]
+PER_PROTEIN_FORMATS = ("ss2", "horiz")
+FORMATS = ("ss2", "horiz", "csv", "fas", "fas8")
+
+
+class SSResult(Protocol):
+    id: str
+    sequence: str
+    p3: np.ndarray
+    p8: np.ndarray
+
+    @property
+    def q3(self) -> str: ...
+
+    @property
+    def q8(self) -> str: ...
+
+    def confidence(self) -> np.ndarray: ...
+
+
+def write_ss2(handle: TextIO, pred: SSResult, program: str) -> None:
+    handle.write(f"# PSIPRED VFORMAT ({program})\n\n")
+    h, e, c = (pred.p3[:, k] for k in range(3))
+    lines = [
+        f"{i + 1:4d} {aa} {state}  {pc:6.3f} {ph:6.3f} {pe:6.3f}\n"
+        for i, (aa, state, pc, ph, pe) in enumerate(zip(pred.sequence, pred.q3, c, h, e))
+    ]
+    handle.write("".join(lines))
+
+
+def _ruler(block_start: int, length: int) -> str:
+    """psipass2's ruler: a right-aligned number at every tenth position, as far as the sequence goes."""
+    out = []
+    i = 0
+    while i < 56:
+        pos = block_start + i + 5
+        if pos > length:
+            break
+        if pos % 10 == 0:
+            out.append(f"{pos:5d}")
+            i += 5
+        else:
+            out.append(" ")
+            i += 1
+    return "".join(out)
+
+
+def write_horiz(handle: TextIO, pred: SSResult, program: str) -> None:
+    conf = "".join(str(int(c)) for c in pred.confidence())
+    q3, seq, n = pred.q3, pred.sequence, len(pred.sequence)
+    parts = [f"# PSIPRED HFORMAT ({program})\n"]
+    for start in range(0, n // 60 * 60 + 1, 60):  # psipass2 writes n // 60 + 1 blocks
+        end = min(n, start + 60)
+        parts.append(f"\nConf: {conf[start:end]}\nPred: {q3[start:end]}\n  AA: {seq[start:end]}\n"
+                     f"      {_ruler(start, n)}\n\n")
+    handle.write("".join(parts))
+
+
+def write_csv_header(handle: TextIO) -> None:
+    handle.write(",".join(CSV_COLUMNS) + "\n")
+
+
+def write_csv_rows(handle: TextIO, pred: SSResult) -> None:
+    ident = _csv_field(pred.id)
+    q3, q8 = pred.q3, pred.q8
+    rows = []
+    for i, aa in enumerate(pred.sequence):
+        p3 = ",".join(f"{v:.3f}" for v in pred.p3[i])
+        p8 = ",".join(f"{v:.3f}" for v in pred.p8[i])
+        rows.append(f"{ident},{i + 1},{aa},{q3[i]},{p3},{q8[i]},{p8}\n")
+    handle.write("".join(rows))
+
+
+def write_fas(handle: TextIO, pred: SSResult, eight_state: bool = False) -> None:
+    handle.write(f">{pred.id}\n{pred.sequence}\n{pred.q8 if eight_state else pred.q3}\n")
+
+
+def _csv_field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if re.search(r'[",\n]', text) else text
+
+
+class SafeNames:
+    """File names from FASTA ids: characters outside ``[A-Za-z0-9._-]`` become ``_``, a
+    leading dot is escaped, and ids that collide get ``_2``, ``_3``, ..."""
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+
+    def __call__(self, ident: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9._-]", "_", ident)[:200] or "protein"
+        if base.startswith("."):
+            base = "_" + base[1:]
+        name, k = base, 1
+        while name.lower() in self._used:
+            k += 1
+            name = f"{base}_{k}"
+        self._used.add(name.lower())
+        return name

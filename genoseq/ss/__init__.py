@@ -1,0 +1,1 @@
+"""Protein secondary structure (3- and 8-state DSSP) from a bidirectional LSTM."""

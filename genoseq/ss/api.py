@@ -1,0 +1,110 @@
+"""The secondary-structure API: ``SSPredictor`` / ``predict_ss`` for users, ``train`` and
+``evaluate`` beside them (in ``training.py`` and ``evaluate.py``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+import torch
+
+from genoseq.errors import ModelError
+from genoseq.io.fasta import FastaRecord
+from genoseq.nn.device import autocast, resolve_device
+from genoseq.nn.registry import ModelEntry, load_model_checkpoint, resolve_model
+from genoseq.ss.decode import SSPrediction, state_probabilities
+from genoseq.ss.encode import clean_protein, encode_residues
+from genoseq.ss.model import SSNet, SSNetConfig
+
+#: Residues per network batch (padding included); larger batches were slower on CPU.
+DEFAULT_BATCH_TOKENS = {"cpu": 16384, "cuda": 262144}
+#: Proteins read ahead, sorted by length and batched; bounds memory on huge inputs.
+CHUNK_PROTEINS = 20000
+
+
+def length_batches(lengths: list[int], max_tokens: int) -> list[list[int]]:
+    """Group indices sorted by length so that ``rows x longest`` stays under ``max_tokens``
+    (a protein longer than that runs alone, untruncated)."""
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        longest = lengths[current[0]] if current else lengths[i]
+        if current and (len(current) + 1) * longest > max_tokens:
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def predict_tokens(model: SSNet, tokens: list[np.ndarray], device: torch.device, max_tokens: int,
+                   heads: bool = False, amp: bool = True) -> Iterator[tuple]:
+    """Yield ``(index, p3, p8)`` (plus the 3-state head's logits with ``heads``) per
+    protein, in batch order."""
+    for batch in length_batches([len(t) for t in tokens], max_tokens):
+        lengths = torch.tensor([len(tokens[i]) for i in batch])
+        padded = torch.zeros((len(batch), int(lengths.max())), dtype=torch.long)
+        for row, i in enumerate(batch):
+            padded[row, : len(tokens[i])] = torch.from_numpy(tokens[i])
+        with torch.inference_mode(), autocast(device, amp):
+            logits8, logits3 = model(padded.to(device), lengths)
+            p3, p8 = state_probabilities(logits8, logits3)
+        p3, p8, logits3 = p3.cpu().numpy(), p8.cpu().numpy(), logits3.float().cpu().numpy()
+        for row, i in enumerate(batch):
+            n = len(tokens[i])
+            yield (i, p3[row, :n], p8[row, :n], logits3[row, :n]) if heads else (i, p3[row, :n], p8[row, :n])
+
+
+@dataclass
+class SSPredictor:
+    """A loaded SS model ready to annotate proteins."""
+
+    model: SSNet
+    entry: ModelEntry
+    device: torch.device
+    batch_tokens: int
+
+    @classmethod
+    def load(cls, model: str = "ss-default", device: str = "auto", batch_tokens: int | None = None) -> "SSPredictor":
+        entry = resolve_model(model, "ss")
+        state = load_model_checkpoint(entry)
+        net = SSNet(SSNetConfig.from_dict(state["model_config"]))
+        try:
+            net.load_state_dict(state["state_dict"])
+        except RuntimeError as exc:
+            raise ModelError(f"{entry.file}: weights do not fit the SS model ({str(exc).splitlines()[0]})") from None
+        dev = resolve_device(device)
+        net.to(dev).eval()
+        return cls(net, entry, dev, batch_tokens or DEFAULT_BATCH_TOKENS[dev.type])
+
+    def predict_records(self, records: Iterable[FastaRecord], source: str = "",
+                        progress: Callable[[int], None] | None = None) -> Iterator[SSPrediction]:
+        """Predict every record, yielding predictions in input order.
+
+        Records are checked (see :func:`genoseq.ss.encode.clean_protein`) chunk by
+        chunk, so a bad record stops the run before anything of its chunk is yielded.
+        """
+        iterator = iter(records)
+        while chunk := list(islice(iterator, CHUNK_PROTEINS)):
+            seqs = [clean_protein(r, source) for r in chunk]
+            tokens = [encode_residues(s) for s in seqs]
+            results: dict[int, SSPrediction] = {}
+            for i, p3, p8 in predict_tokens(self.model, tokens, self.device, self.batch_tokens):
+                results[i] = SSPrediction(chunk[i].id, seqs[i], p3, p8, chunk[i].description)
+                if progress:
+                    progress(1)
+            yield from (results[i] for i in range(len(chunk)))
+
+
+def predict_ss(fasta: str | Path | Iterable[FastaRecord], model: str = "ss-default",
+               device: str = "auto") -> list[SSPrediction]:
+    """Predict secondary structure for a FASTA file (or records); see :class:`SSPredictor`."""
+    from genoseq.io.fasta import read_fasta
+
+    predictor = SSPredictor.load(model, device)
+    records = read_fasta(fasta) if isinstance(fasta, (str, Path)) else fasta
+    return list(predictor.predict_records(records, source=str(fasta) if isinstance(fasta, (str, Path)) else ""))

@@ -1,0 +1,83 @@
+"""SSNet: residue embedding + BLOSUM62 profile -> parallel convolutions -> 2-layer
+BiLSTM -> 8-state and 3-state heads trained together."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from genoseq.ss.encode import AMINO_ACIDS, UNKNOWN, VOCAB_SIZE
+
+
+@dataclass
+class SSNetConfig:
+    embed_dim: int = 32
+    conv_kernels: tuple[int, ...] = (3, 5, 7, 9, 15)
+    conv_channels: int = 64
+    lstm_hidden: int = 128
+    lstm_layers: int = 2
+    dropout: float = 0.25
+
+    def as_dict(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SSNetConfig":
+        data = dict(data)
+        data["conv_kernels"] = tuple(data.get("conv_kernels", cls.conv_kernels))
+        return cls(**data)
+
+
+def blosum62_features() -> torch.Tensor:
+    """BLOSUM62 rows (scaled by 1/4) for each token; padding and unknown rows are zero."""
+    from Bio.Align import substitution_matrices
+
+    matrix = substitution_matrices.load("BLOSUM62")
+    table = np.zeros((VOCAB_SIZE, len(AMINO_ACIDS)), dtype=np.float32)
+    for i, a in enumerate(AMINO_ACIDS, start=1):
+        table[i] = [matrix[a][b] / 4.0 for b in AMINO_ACIDS]
+    table[UNKNOWN] = 0.0
+    return torch.from_numpy(table)
+
+
+class SSNet(nn.Module):
+    """Per-residue logits for 8 DSSP states (``G H I B E S T C``) and 3 states (``H E C``)."""
+
+    def __init__(self, config: SSNetConfig | None = None):
+        super().__init__()
+        self.config = config = config or SSNetConfig()
+        self.embed = nn.Embedding(VOCAB_SIZE, config.embed_dim, padding_idx=0)
+        self.register_buffer("blosum", blosum62_features(), persistent=False)
+        n_in = config.embed_dim + len(AMINO_ACIDS)
+        self.convs = nn.ModuleList(
+            nn.Conv1d(n_in, config.conv_channels, k, padding=k // 2) for k in config.conv_kernels
+        )
+        n_conv = config.conv_channels * len(config.conv_kernels)
+        self.drop = nn.Dropout(config.dropout)
+        self.lstm = nn.LSTM(n_conv, config.lstm_hidden, num_layers=config.lstm_layers, batch_first=True,
+                            bidirectional=True, dropout=config.dropout if config.lstm_layers > 1 else 0.0)
+        n_head = 2 * config.lstm_hidden + n_conv
+        self.hidden = nn.Linear(n_head, 2 * config.lstm_hidden)
+        self.head8 = nn.Linear(2 * config.lstm_hidden, 8)
+        self.head3 = nn.Linear(2 * config.lstm_hidden, 3)
+
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """``tokens`` (batch, length) -> (logits8, logits3), each (batch, length, classes).
+
+        With ``lengths`` the LSTM runs on packed sequences, so padding never
+        changes a protein's output; without it all rows are taken as full length.
+        """
+        x = torch.cat([self.embed(tokens), self.blosum[tokens]], dim=-1).transpose(1, 2)
+        conv = torch.cat([torch.relu(c(x)) for c in self.convs], dim=1).transpose(1, 2)
+        conv = self.drop(conv)
+        if lengths is None:
+            rnn, _ = self.lstm(conv)
+        else:
+            packed = pack_padded_sequence(conv, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            rnn, _ = self.lstm(packed)
+            rnn, _ = pad_packed_sequence(rnn, batch_first=True, total_length=tokens.shape[1])
+        h = self.drop(torch.relu(self.hidden(torch.cat([self.drop(rnn), conv], dim=-1))))
+        return self.head8(h), self.head3(h)

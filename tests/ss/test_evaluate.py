@@ -1,0 +1,35 @@
+import numpy as np
+import pytest
+
+from genoseq.ss.evaluate import evaluate_predictions, sov99
+from genoseq.ss.labels import IGNORE, SS3, SS8, ss3_from_ss8, ss8_targets
+
+
+def idx(states: str, alphabet: str = SS3) -> np.ndarray:
+    return np.array([alphabet.index(s) for s in states])
+
+
+def test_sov_perfect_and_worked_example():
+    obs = idx("CCHHHHHCC")
+    assert sov99(obs, obs)[0] / sov99(obs, obs)[1] == 1.0
+    # helix observed at 2-6 (len 5), predicted at 4-7 (len 4): minov 3, maxov 6,
+    # delta = min(3, 3, 2, 2) = 2 -> (3 + 2) / 6 * 5; coil segments: observed 0-1 vs
+    # predicted 0-3 (minov 2, maxov 4, delta min(2,2,1,2)=1 -> 3/4*2) and observed 7-8
+    # vs predicted 8 (minov 1, maxov 2, delta 0 -> 1/2*2)
+    pred = idx("CCCCHHHHC")
+    total, norm = sov99(obs, pred)
+    assert norm == 5 + 2 + 2
+    assert total == pytest.approx(5 / 6 * 5 + 3 / 4 * 2 + 1 / 2 * 2)
+
+
+def test_q3_q8_and_masking():
+    t8 = ss8_targets("HHHEECCT", "11111110")
+    assert t8[-1] == IGNORE
+    p8 = idx("HHHEEECC", SS8)
+    p3 = ss3_from_ss8(p8)
+    scores = evaluate_predictions([t8], [p3], [p8])
+    assert scores.residues == 7
+    assert scores.q3 == pytest.approx(6 / 7) and scores.q8 == pytest.approx(6 / 7)
+    assert scores.per_class["q3_E"]["precision"] == pytest.approx(2 / 3)
+    assert scores.per_class["q3_E"]["recall"] == 1.0
+    assert 0 < scores.sov3 < 100
