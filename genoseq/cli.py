@@ -115,6 +115,121 @@ def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format,
                    f"device {predictor.device}, {n_threads} threads", err=True)
 
 
+@main.command("ss")
+@click.argument("fasta", type=str)
+@click.option("-o", "--outdir", default="genoseq_ss", show_default=True,
+              help="Folder for the outputs; '-' writes a single csv/fas/fas8 stream to stdout.")
+@click.option("-f", "--format", "formats", default="ss2,horiz,csv,fas", show_default=True,
+              help="Comma-separated: ss2, horiz (PSIPRED, one file per protein named from its id), "
+                   "csv (NetSurfP columns, OUTDIR/ss.csv), fas / fas8 (S4PRED layout, OUTDIR/ss3.fas, ss8.fas).")
+@click.option("-m", "--model", default="ss-default", show_default=True, help="Shipped model name or a .pt checkpoint.")
+@click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]), help="Where the network runs.")
+@click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
+@click.option("--batch-tokens", default=None, type=click.IntRange(min=1),
+              help="Residues per network batch, padding included [16384 on CPU, 262144 on CUDA].")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
+def predict_ss(fasta, outdir, formats, model, device, threads, batch_tokens, quiet) -> None:
+    """Predict 3- and 8-state secondary structure (DSSP alphabet) of proteins (FASTA, gzip, or '-').
+
+    Single-sequence input: no alignments or databases. Any length works
+    (no truncation). Lower case is accepted; one trailing '*' is removed and a
+    '*' inside a sequence is an error; U is read as C, O as K, and B, Z, J, X
+    as unknown residues. Output ids keep the FASTA ids; per-protein file names
+    replace characters other than letters, digits, '.', '_' and '-' by '_'.
+    """
+    from genoseq.io.atomic import output_set
+    from genoseq.io.fasta import read_fasta
+    from genoseq.nn.device import set_threads
+    from genoseq.progress import CountProgress
+    from genoseq.ss.api import SSPredictor
+    from genoseq.ss.output import parse_formats, write_ss_outputs
+
+    chosen = parse_formats(formats)
+    n_threads = set_threads(threads)
+    predictor = SSPredictor.load(model, device, batch_tokens)
+    program = f"genoseq {__version__} {predictor.entry.name}"
+    source = "<stdin>" if fasta == "-" else fasta
+    with CountProgress("ss", "protein", disable=quiet) as bar, output_set() as outputs:
+        predictions = predictor.predict_records(read_fasta(fasta), source=source, progress=bar.update)
+        summary = write_ss_outputs(predictions, outdir, chosen, outputs, program)
+    if not quiet:
+        click.echo(f"genoseq: {summary.proteins} proteins ({summary.residues:,} residues); "
+                   f"device {predictor.device}, {n_threads} threads", err=True)
+
+
+@main.group("ep")
+def ep_group() -> None:
+    """Enhancer-promoter scoring with a learnable leaky integrator."""
+
+
+@ep_group.command("score")
+@click.argument("pairs", type=str)
+@click.option("--landscape", default=None,
+              help="Genome-wide candidate elements with activity (chr, start, end, DNase_signal, H3K27ac_signal), "
+                   "e.g. k562_landscape/K562_DHS_elements_ENCODE_uniform.hg38.tsv.gz; without it, element by element.")
+@click.option("-o", "--output", default="-", show_default=True, help="Scored table (TSV; .gz compresses); '-' for stdout.")
+@click.option("-m", "--model", default=None, help="Parameters: shipped name or .pt [ep-default with --landscape, else ep-element].")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+def ep_score(pairs, landscape, output, model, quiet) -> None:
+    """Score element-gene PAIRS (TSV with chrom, chromStart, chromEnd, measuredGeneSymbol,
+    startTSS and activity columns such as DHS.RPM, H3K27ac.RPM).
+
+    Every input row and column is kept in order; genoseq.Score (probability that the
+    element regulates the gene), genoseq.Contribution, genoseq.State and genoseq.Share
+    (the integrator's state at the promoter) are appended. Rows that cannot be scored
+    (missing activity or TSS, element over its own TSS, chromosome not in the
+    landscape) keep empty values and are counted on stderr.
+    """
+    from genoseq.ep.api import score_file
+    from genoseq.io.atomic import output_set
+    from genoseq.io.tables import write_tsv
+
+    scored = score_file(pairs, model, landscape)
+    with output_set() as outputs:
+        write_tsv(scored.table, output, outputs)
+    if not quiet:
+        click.echo(f"genoseq: scored {len(scored.table) - scored.n_unscored} of {len(scored.table)} pairs", err=True)
+        for reason, count in scored.unscored.items():
+            click.echo(f"genoseq: warning: {count} rows not scored: {reason}", err=True)
+
+
+@ep_group.command("scan")
+@click.argument("fasta", type=str)
+@click.option("--promoters", required=True, help="BED of promoters (chrom = FASTA id; name and strand columns used when present).")
+@click.option("--enhancers", default=None, help="BED of enhancer intervals; column 5 is the strength when numeric.")
+@click.option("--track", default=None, help="bedGraph of per-base activity (strength = value x interval length).")
+@click.option("--motifs", default=None, help="JASPAR matrices (e.g. JASPAR2024_CORE_vertebrates_nonredundant.jaspar.gz).")
+@click.option("--motif-ids", default=None, help="Comma-separated matrix ids or TF names to use [all].")
+@click.option("--motif-threshold", default=0.8, show_default=True, type=click.FloatRange(0.0, 1.0),
+              help="A match scores at least this fraction of the motif's best log-odds score.")
+@click.option("-m", "--model", default="ep-default", show_default=True, help="Model whose learned decay mixture is used.")
+@click.option("--tau", default=None, type=click.FloatRange(min=1.0), help="Use one decay length (bp) instead of the model's mixture.")
+@click.option("--low", default=0.5, show_default=True, type=click.FloatRange(min=0.0, min_open=True),
+              help="Lower edge of the read-out window: a promoter needs at least this state (in kick units).")
+@click.option("--high", default=float("inf"), show_default=True, type=click.FloatRange(min=0.0, min_open=True),
+              help="Upper edge of the window (too much input switches the promoter off).")
+@click.option("-o", "--output", default="genoseq_scan", show_default=True,
+              help="Prefix: PREFIX.state.bedgraph.gz (+ .tbi) and PREFIX.promoters.tsv.")
+def ep_scan(fasta, promoters, enhancers, track, motifs, motif_ids, motif_threshold, model, tau, low, high, output) -> None:
+    """Run the leaky integrator base by base along sequences in FASTA and call promoters.
+
+    Kicks come from --enhancers, --track and/or --motifs (at least one); the state
+    decays with the model's learned mixture of decay lengths (or --tau) in both
+    directions. Writes the per-base state as a bgzipped, tabix-indexed bedGraph and
+    one row per promoter (state, p_active, active).
+    """
+    from genoseq.ep.api import scan_sequences
+    from genoseq.io.atomic import output_set
+
+    if low > high:
+        raise GenoseqError("--low must not exceed --high")
+    with output_set() as outputs:
+        calls = scan_sequences(fasta, promoters, outputs, output, enhancers=enhancers, track=track, motifs=motifs,
+                               motif_ids=motif_ids, motif_threshold=motif_threshold, model=model, tau=tau,
+                               low=low, high=high)
+    click.echo(f"genoseq: {int(calls['active'].sum())} of {len(calls)} promoters active", err=True)
+
+
 @main.group()
 def train() -> None:
     """Train a model (genes, ...) from annotated data."""
@@ -162,6 +277,73 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
     )
 
 
+@train.command("ss")
+@click.option("--data-root", default=None, help=DATA_ROOT_HELP)
+@click.option("--train-table", default=None, help="Labelled TSV (id, sequence, ss8[, resolved]) [DATA_ROOT/ss/train.tsv.gz].")
+@click.option("--valid-table", default=None, help="Held-out labelled TSV for best.pt and early stopping [DATA_ROOT/ss/valid.tsv.gz].")
+@click.option("-o", "--outdir", required=True, help="Run folder: metrics.csv, last.pt, best.pt.")
+@click.option("--epochs", default=14, show_default=True)
+@click.option("--steps-per-epoch", default=400, show_default=True)
+@click.option("--batch-size", default=32, show_default=True, help="Chains per step (cropped to a common length).")
+@click.option("--max-length", default=512, show_default=True, help="Longest training crop.")
+@click.option("--lr", default=2e-3, show_default=True)
+@click.option("--lstm-hidden", default=128, show_default=True)
+@click.option("--conv-channels", default=64, show_default=True, help="Channels per convolution branch.")
+@click.option("--seed", default=1, show_default=True)
+@click.option("--patience", default=None, type=int, help="Stop when validation Q3 has not improved for this many epochs.")
+@click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]))
+@click.option("--no-amp", is_flag=True, help="Disable mixed precision on CUDA.")
+@click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
+@click.option("--max-minutes", default=None, type=float, help="Stop after this wall time (checkpointed; rerun to resume).")
+@click.option("--no-resume", is_flag=True, help="Start afresh even if OUTDIR/last.pt exists.")
+def train_ss(data_root, train_table, valid_table, outdir, epochs, steps_per_epoch, batch_size, max_length, lr,
+             lstm_hidden, conv_channels, seed, patience, device, no_amp, threads, max_minutes, no_resume) -> None:
+    """Train the secondary-structure BiLSTM (3- and 8-state heads together)."""
+    from genoseq.datapaths import data_root_or_none
+    from genoseq.nn.train import TrainSettings
+    from genoseq.ss.model import SSNetConfig
+    from genoseq.ss.training import default_tables, train as train_ss_model
+
+    if train_table is None or valid_table is None:
+        default_train, default_valid = default_tables(data_root_or_none(data_root))
+        train_table = train_table or default_train
+        valid_table = valid_table or default_valid
+    settings = TrainSettings(out_dir=outdir, epochs=epochs, steps_per_epoch=steps_per_epoch, lr=lr, seed=seed,
+                             device=device, amp=not no_amp, threads=threads or None, patience=patience,
+                             max_minutes=max_minutes, resume=not no_resume)
+    config = SSNetConfig(lstm_hidden=lstm_hidden, conv_channels=conv_channels)
+    train_ss_model(settings, train_table, None if valid_table == "none" else valid_table, config,
+                   batch_size=batch_size, max_length=max_length, log=lambda m: click.echo(m, err=True))
+
+
+@train.command("ep")
+@click.option("--data-root", default=None, help=DATA_ROOT_HELP)
+@click.option("--pairs", default=None, help="Labelled pair table [DATA_ROOT/enhancers/crispr_combined_K562_training.GRCh38.tsv.gz].")
+@click.option("--landscape", default=None,
+              help="Candidate-element landscape [DATA_ROOT/enhancers/k562_landscape/K562_DHS_elements_ENCODE_uniform.hg38.tsv.gz]; "
+                   "'none' fits the element-wise model.")
+@click.option("--marks", default=None, help="Comma-separated activity columns of the pair table [DHS.RPM,H3K27ac.RPM,...].")
+@click.option("-o", "--output", required=True, help="Fitted parameters (.pt); OUTPUT.cv.tsv and OUTPUT.cv.json hold the cross-validation.")
+@click.option("--cv/--no-cv", default=True, show_default=True, help="Leave-one-chromosome-out cross-validation first.")
+@click.option("--max-iter", default=80, show_default=True, help="L-BFGS iterations per fit.")
+@click.option("--seed", default=1, show_default=True)
+@click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
+def train_ep(data_root, pairs, landscape, marks, output, cv, max_iter, seed, threads) -> None:
+    """Fit the leaky-integrator EP model on CRISPR-labelled pairs (column Regulated)."""
+    from genoseq.datapaths import data_root_or_none
+    from genoseq.ep.training import train_and_validate
+    from genoseq.nn.device import set_threads
+
+    set_threads(threads)
+    if pairs is None or landscape is None:
+        root = data_root_or_none(data_root) / "enhancers"
+        pairs = pairs or str(root / "crispr_combined_K562_training.GRCh38.tsv.gz")
+        landscape = landscape or str(root / "k562_landscape" / "K562_DHS_elements_ENCODE_uniform.hg38.tsv.gz")
+    mark_list = tuple(m for m in marks.split(",") if m) if marks else None
+    train_and_validate(pairs, None if landscape == "none" else landscape, output, mark_list, cv, max_iter, seed,
+                       log=lambda m: click.echo(m, err=True))
+
+
 @main.group()
 def evaluate() -> None:
     """Score predictions against references."""
@@ -173,11 +355,14 @@ def evaluate() -> None:
 @click.option("--format", "fmt", default="table", type=click.Choice(["table", "tsv", "json"]), show_default=True)
 def evaluate_genes(pred, ref, fmt) -> None:
     """Sensitivity, exact starts, precision and per-base coding F1 of gene calls."""
-    import json
-
     from genoseq.genes.evaluate import evaluate_files
 
-    result = evaluate_files(pred, ref).as_dict()
+    _print_metrics(evaluate_files(pred, ref).as_dict(), fmt)
+
+
+def _print_metrics(result: dict, fmt: str) -> None:
+    import json
+
     if fmt == "json":
         click.echo(json.dumps(result, indent=2))
     elif fmt == "tsv":
@@ -185,7 +370,38 @@ def evaluate_genes(pred, ref, fmt) -> None:
         click.echo("\t".join(f"{v:.4f}" if isinstance(v, float) else str(v) for v in result.values()))
     else:
         for key, value in result.items():
-            click.echo(f"{key:16s} {value:.4f}" if isinstance(value, float) else f"{key:16s} {value}")
+            click.echo(f"{key:20s} {value:.4f}" if isinstance(value, float) else f"{key:20s} {value}")
+
+
+@evaluate.command("ss")
+@click.option("--ref", required=True, help="Labelled TSV (id, sequence, ss8[, resolved, cb513_mask]), e.g. test_cb513.tsv.gz.")
+@click.option("--pred", default=None, help="genoseq ss CSV to score; without it the model predicts the reference's sequences.")
+@click.option("-m", "--model", default="ss-default", show_default=True, help="Model to run when --pred is not given.")
+@click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]))
+@click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
+@click.option("--format", "fmt", default="table", type=click.Choice(["table", "tsv", "json"]), show_default=True)
+def evaluate_ss(ref, pred, model, device, threads, fmt) -> None:
+    """Q3, Q8, SOV (3-state) and per-class precision/recall on resolved residues
+    (and inside cb513_mask when the table has it: the standard CB513 protocol)."""
+    from genoseq.nn.device import set_threads
+    from genoseq.ss.evaluate import evaluate_table
+
+    set_threads(threads)
+    result = evaluate_table(ref, pred_csv=pred, model=model, device=device).as_dict()
+    _print_metrics(result, fmt)
+
+
+@evaluate.command("ep")
+@click.option("--scored", required=True, help="Scored pair table (genoseq ep score output, or any TSV with a score and Regulated).")
+@click.option("--score-column", default="genoseq.Score", show_default=True, help="Column to rank by (higher = more likely regulated).")
+@click.option("--by", default=None, help="Also report per value of this column (e.g. Dataset, CellType).")
+@click.option("--format", "fmt", default="table", type=click.Choice(["table", "tsv", "json"]), show_default=True)
+def evaluate_ep(scored, score_column, by, fmt) -> None:
+    """AUPRC and precision at 70 % recall of a scored pair table (benchmark rows:
+    ValidConnection == TRUE when present; rows without a score are left out)."""
+    from genoseq.ep.evaluate import evaluate_scored_table
+
+    _print_metrics(evaluate_scored_table(scored, score_column, by), fmt)
 
 
 @main.command("models")

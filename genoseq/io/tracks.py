@@ -11,18 +11,19 @@ from genoseq.io.atomic import OutputSet
 
 
 class BedGraphTrack:
-    """Collect per-base values in [0, 1] contig by contig, written as runs of equal
-    values after rounding to multiples of ``step`` (0.02 keeps two decimals and
-    halves the file compared with 0.01)."""
+    """Collect per-base values in [0, ``max_value``] contig by contig, written as runs of
+    equal values after rounding to multiples of ``step`` x ``max_value`` (0.02 keeps two
+    decimals of a probability and halves the file compared with 0.01)."""
 
-    def __init__(self, outputs: OutputSet, path: str | Path, name: str, step: float = 0.02):
+    def __init__(self, outputs: OutputSet, path: str | Path, name: str, step: float = 0.02, max_value: float = 1.0):
         path = Path(path)
         if not path.name.endswith(".gz"):
             path = path.with_name(path.name + ".gz")
         self.target = path
-        self.step = step
+        self.step = step * max_value
+        self.max_value = max_value
         levels = int(round(1 / step))
-        self._labels = [f"{i * step:.2f}" for i in range(levels + 1)]
+        self._labels = [f"{i * step:.2f}" if max_value == 1.0 else f"{i * self.step:.4g}" for i in range(levels + 1)]
         self._plain_tmp = outputs.reserve(path.with_name(path.name[:-3]))
         self._outputs = outputs
         self._handle = open(self._plain_tmp, "w")
@@ -32,7 +33,7 @@ class BedGraphTrack:
         """Append one contig's values (one per base)."""
         if len(values) == 0:
             return
-        q = np.rint(np.clip(values, 0.0, 1.0) / self.step).astype(np.int64)
+        q = np.rint(np.clip(values, 0.0, self.max_value) / self.step).astype(np.int64)
         change = np.flatnonzero(np.diff(q)) + 1
         starts = np.concatenate([[0], change]).tolist()
         ends = np.concatenate([change, [len(q)]]).tolist()

@@ -1,0 +1,1 @@
+"""Enhancer-promoter scoring with a learnable, bidirectional leaky integrator."""
