@@ -1,0 +1,104 @@
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.cli.helpers import assert_clean_error, genoseq
+from tests.ep.helpers import synthetic_landscape, synthetic_pairs
+
+
+def run_ok(*args, **kwargs):
+    result = genoseq(*args, **kwargs)
+    assert result.returncode == 0, result.stderr.decode()
+    return result
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A landscape model fitted (with 3-fold leave-one-chromosome-out CV) on synthetic pairs."""
+    folder = tmp_path_factory.mktemp("ep")
+    synthetic_pairs(400).to_csv(folder / "pairs.tsv", sep="\t", index=False)
+    synthetic_landscape().to_csv(folder / "landscape.tsv", sep="\t", index=False)
+    run_ok("train", "ep", "--pairs", folder / "pairs.tsv", "--landscape", folder / "landscape.tsv",
+           "-o", folder / "model.pt", "--max-iter", "30", "-t", "1")
+    return folder
+
+
+def test_train_writes_parameters_and_cross_validation(trained):
+    summary = json.loads((trained / "model.pt.cv.json").read_text())
+    assert set(summary["cv_per_fold"]) == {"chr1", "chr2", "chr3"}
+    positives = summary["cv"]["positives"] / summary["cv"]["pairs"]
+    assert summary["cv"]["auprc"] > positives + 0.1  # the synthetic labels follow activity and distance
+    assert abs(sum(summary["parameters"]["decay_mixture"].values()) - 1) < 1e-6
+    cv = pd.read_csv(trained / "model.pt.cv.tsv", sep="\t")
+    assert cv["genoseq.CVScore"].between(0, 1).all()
+    scored = run_ok("evaluate", "ep", "--scored", trained / "model.pt.cv.tsv", "--score-column", "genoseq.CVScore",
+                    "--by", "chrom", "--format", "json")
+    metrics = json.loads(scored.stdout)
+    assert metrics["auprc"] == pytest.approx(summary["cv"]["auprc"])
+    assert "chr2.auprc" in metrics
+
+
+def test_score_keeps_rows_and_flags_unscorable_ones(trained, tmp_path):
+    pairs = synthetic_pairs(30, seed=5)
+    pairs.loc[3, "DHS.RPM"] = np.nan
+    pairs.loc[7, "startTSS"] = pairs.loc[7, "chromStart"] + 10  # element over its own TSS
+    pairs.loc[9, "chrom"] = pairs.loc[9, "chrTSS"] = "chrUn"
+    pairs["extra"] = range(30)
+    pairs.to_csv(tmp_path / "in.tsv", sep="\t", index=False)
+    result = run_ok("ep", "score", tmp_path / "in.tsv", "--landscape", trained / "landscape.tsv",
+                    "-m", trained / "model.pt", "-o", tmp_path / "out.tsv.gz")
+    err = result.stderr.decode()
+    assert "scored 27 of 30 pairs" in err and "1 rows not scored: element overlaps its own TSS" in err
+    out = pd.read_csv(tmp_path / "out.tsv.gz", sep="\t")
+    assert list(out.columns[: len(pairs.columns)]) == list(pairs.columns)
+    assert out["extra"].tolist() == list(range(30))
+    assert out["genoseq.Score"].isna().sum() == 3 and out.loc[[3, 7, 9], "genoseq.Score"].isna().all()
+    ok = out["genoseq.Score"].notna()
+    assert out.loc[ok, "genoseq.Share"].between(0, 1).all()
+    np.testing.assert_allclose(out.loc[ok, "genoseq.Share"],
+                               out.loc[ok, "genoseq.Contribution"] / out.loc[ok, "genoseq.State"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("edit, fragment", [
+    (lambda t: t.drop(columns=["startTSS", "DHS.RPM"]), "lacks column(s) startTSS, DHS.RPM"),
+    (lambda t: t.assign(**{"H3K27ac.RPM": ["high"] * len(t)}), "column 'H3K27ac.RPM' is not numeric (row 2: 'high')"),
+    (lambda t: t.iloc[:0], "has a header but no rows"),
+])
+def test_bad_pair_tables(trained, tmp_path, edit, fragment):
+    edit(synthetic_pairs(10)).to_csv(tmp_path / "bad.tsv", sep="\t", index=False)
+    out = tmp_path / "scored.tsv"
+    assert_clean_error(genoseq("ep", "score", tmp_path / "bad.tsv", "--landscape", trained / "landscape.tsv",
+                               "-m", trained / "model.pt", "-o", out), fragment)
+    assert not out.exists()
+
+
+def test_empty_file_and_missing_landscape(trained, tmp_path):
+    (tmp_path / "empty.tsv").write_text("")
+    assert_clean_error(genoseq("ep", "score", tmp_path / "empty.tsv", "-m", trained / "model.pt"), "is empty")
+    assert_clean_error(genoseq("ep", "score", trained / "pairs.tsv", "-m", trained / "model.pt"), "give --landscape")
+
+
+def test_scan_state_follows_the_decay(tmp_path):
+    rng = np.random.default_rng(0)
+    (tmp_path / "r.fa").write_text(">chrT\n" + "".join(rng.choice(list("ACGT"), 30000)) + "\n")
+    (tmp_path / "enh.bed").write_text("track name=e\nchrT\t9000\t9500\tE1\t5\t+\textra\nchrT\t25000\t25400\tE2\n")
+    (tmp_path / "prom.bed").write_text("chrom\tstart\tend\tname\tscore\tstrand\n"
+                                       "chrT\t12000\t12500\tnear\t0\t+\nchrT\t20000\t20500\tfar\t0\t-\n")
+    result = run_ok("ep", "scan", tmp_path / "r.fa", "--promoters", tmp_path / "prom.bed", "--enhancers",
+                    tmp_path / "enh.bed", "--tau", "5000", "--low", "1", "-o", tmp_path / "scan")
+    assert "1 of 2 promoters active" in result.stderr.decode()
+    calls = pd.read_csv(tmp_path / "scan.promoters.tsv", sep="\t")
+    # E2 has no strength column: strength 1 (its column 5 is missing)
+    near = 5 * math.exp(-(12000 - 9250) / 5000) + math.exp(-(25200 - 12000) / 5000)
+    far = 5 * math.exp(-(20499 - 9250) / 5000) + math.exp(-(25200 - 20499) / 5000)
+    assert calls["state"].tolist() == pytest.approx([near, far], rel=1e-9)
+    assert calls["active"].tolist() == [True, False]
+    assert (tmp_path / "scan.state.bedgraph.gz.tbi").exists()
+    assert_clean_error(genoseq("ep", "scan", tmp_path / "r.fa", "--promoters", tmp_path / "prom.bed",
+                               "--tau", "5000", "-o", tmp_path / "x"), "at least one source of kicks")
+    (tmp_path / "bad.bed").write_text("chrT\t100\t50\tP\n")
+    assert_clean_error(genoseq("ep", "scan", tmp_path / "r.fa", "--promoters", tmp_path / "bad.bed", "--enhancers",
+                               tmp_path / "enh.bed", "--tau", "5000", "-o", tmp_path / "x"), "invalid interval 100-50")
