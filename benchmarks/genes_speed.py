@@ -13,25 +13,13 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import re
 import shutil
-import subprocess
+import re
 import tempfile
 from pathlib import Path
 
 from genoseq.datapaths import default_data_root
-
-
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of a command, from GNU time."""
-    result = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"command failed: {' '.join(cmd)}\n{result.stderr[-2000:]}")
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", result.stderr).group(1)
-    parts = [float(p) for p in wall.split(":")]
-    seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
-    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
-    return seconds, rss_kb / 1024
+from timing import timed  # benchmarks/timing.py
 
 
 def main() -> None:

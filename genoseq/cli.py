@@ -326,9 +326,11 @@ def train_ss(data_root, train_table, valid_table, outdir, epochs, steps_per_epoc
 @click.option("-o", "--output", required=True, help="Fitted parameters (.pt); OUTPUT.cv.tsv and OUTPUT.cv.json hold the cross-validation.")
 @click.option("--cv/--no-cv", default=True, show_default=True, help="Leave-one-chromosome-out cross-validation first.")
 @click.option("--max-iter", default=80, show_default=True, help="L-BFGS iterations per fit.")
+@click.option("--upper-edge/--no-upper-edge", default=True, show_default=True,
+              help="Fit the read-out window's upper edge (too much input switches a promoter off), or a one-sided read-out.")
 @click.option("--seed", default=1, show_default=True)
 @click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
-def train_ep(data_root, pairs, landscape, marks, output, cv, max_iter, seed, threads) -> None:
+def train_ep(data_root, pairs, landscape, marks, output, cv, max_iter, upper_edge, seed, threads) -> None:
     """Fit the leaky-integrator EP model on CRISPR-labelled pairs (column Regulated)."""
     from genoseq.datapaths import data_root_or_none
     from genoseq.ep.training import train_and_validate
@@ -341,7 +343,7 @@ def train_ep(data_root, pairs, landscape, marks, output, cv, max_iter, seed, thr
         landscape = landscape or str(root / "k562_landscape" / "K562_DHS_elements_ENCODE_uniform.hg38.tsv.gz")
     mark_list = tuple(m for m in marks.split(",") if m) if marks else None
     train_and_validate(pairs, None if landscape == "none" else landscape, output, mark_list, cv, max_iter, seed,
-                       log=lambda m: click.echo(m, err=True))
+                       upper_edge, log=lambda m: click.echo(m, err=True))
 
 
 @main.group()

@@ -24,6 +24,22 @@ def shared_genomes() -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def shared_ss() -> Path:
+    root = shared_data_root() / "ss"
+    if not (root / "valid.tsv.gz").exists():
+        pytest.skip(f"shared SS data not found at {root} (set GENOSEQ_DATA)")
+    return root
+
+
+@pytest.fixture(scope="session")
+def shared_enhancers() -> Path:
+    root = shared_data_root() / "enhancers"
+    if not (root / "crispr_combined_K562_training.GRCh38.tsv.gz").exists():
+        pytest.skip(f"shared enhancer data not found at {root} (set GENOSEQ_DATA)")
+    return root
+
+
 @pytest.fixture
 def example_fasta() -> Path:
     return EXAMPLE_FASTA

@@ -31,6 +31,7 @@ class EPConfig:
     marks: tuple[str, ...]
     landscape_marks: tuple[str, ...] = ()
     taus: tuple[float, ...] = DEFAULT_TAUS
+    upper_edge: bool = True  # False: a one-sided read-out (more input never hurts), to test the window's upper edge
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -39,7 +40,7 @@ class EPConfig:
     @classmethod
     def from_dict(cls, data: dict) -> "EPConfig":
         return cls(tuple(data["marks"]), tuple(data.get("landscape_marks", ())), tuple(data.get("taus", DEFAULT_TAUS)),
-                   dict(data.get("extra", {})))
+                   bool(data.get("upper_edge", True)), dict(data.get("extra", {})))
 
 
 class EPIntegrator(nn.Module):
@@ -86,5 +87,7 @@ class EPIntegrator(nn.Module):
         rho = torch.sigmoid(self.rho_logit.double()) if self.uses_landscape else 0.0
         u = log_contribution - rho * log_state + self.eta.double() * ubiquitous.double()
         lower = torch.nn.functional.logsigmoid(torch.exp(self.log_slope_lo.double()) * (u - self.lo.double()))
+        if not self.config.upper_edge:
+            return torch.exp(lower), u
         upper = torch.nn.functional.logsigmoid(torch.exp(self.log_slope_hi.double()) * (self.hi.double() - u))
         return torch.exp(lower + upper), u

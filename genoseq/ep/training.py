@@ -120,7 +120,7 @@ def describe(model: EPIntegrator) -> dict:
 
 
 def train_and_validate(pairs: str, landscape_path: str | None, output: str, marks: tuple[str, ...] | None = None,
-                       cv: bool = True, max_iter: int = 80, seed: int = 1, log=print) -> dict:
+                       cv: bool = True, max_iter: int = 80, seed: int = 1, upper_edge: bool = True, log=print) -> dict:
     """``genoseq train ep``: optional LOCO cross-validation, then a fit on every benchmark row.
 
     Writes the parameters to ``output`` and, with ``cv``, ``output``.cv.tsv (the input
@@ -135,7 +135,7 @@ def train_and_validate(pairs: str, landscape_path: str | None, output: str, mark
 
     table = read_table(pairs, "pair table")
     landscape = read_landscape(landscape_path) if landscape_path else None
-    config = EPConfig(tuple(marks or DEFAULT_MARKS), DEFAULT_LANDSCAPE_MARKS if landscape else ())
+    config = EPConfig(tuple(marks or DEFAULT_MARKS), DEFAULT_LANDSCAPE_MARKS if landscape else (), upper_edge=upper_edge)
     labels = labels_of(table, pairs)
     use = benchmark_rows(table)
     log(f"{int(use.sum())} benchmark pairs, {int(labels[use].sum())} positives; "

@@ -1,0 +1,66 @@
+#!/usr/bin/env python
+"""Speed and peak memory of genoseq ss on all 511 CB513 chains, and on one
+10,000-residue protein.
+
+    python benchmarks/ss_speed.py [--data-root ../shared/data] [--threads 2]
+
+Each run is the whole command (start-up and model loading included) under
+/usr/bin/time -v; the in-process rate (network and decoding only) is printed too.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from genoseq.datapaths import default_data_root
+from timing import timed  # benchmarks/timing.py
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-root", default=str(default_data_root()))
+    ap.add_argument("--threads", default=2, type=int)
+    ap.add_argument("--model", default="ss-default")
+    args = ap.parse_args()
+    table = pd.read_csv(Path(args.data_root) / "ss" / "test_cb513.tsv.gz", sep="\t")
+    residues = int(table.sequence.str.len().sum())
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        cb513 = Path(tmp) / "cb513.faa"
+        cb513.write_text("".join(f">{i}\n{s}\n" for i, s in zip(table.id, table.sequence)))
+        rng = random.Random(1)
+        long = Path(tmp) / "long.faa"
+        long.write_text(">long\n" + "".join(rng.choice("ACDEFGHIKLMNPQRSTVWY") for _ in range(10000)) + "\n")
+        for name, fasta, n_prot, n_res in (("CB513, 511 chains", cb513, len(table), residues),
+                                           ("one 10,000-residue chain", long, 1, 10000)):
+            for formats in ("csv", "ss2,horiz,csv,fas"):
+                wall, rss = timed(["genoseq", "ss", str(fasta), "-o", f"{tmp}/out", "-f", formats, "-q",
+                                   "-t", str(args.threads), "-m", args.model])
+                rows.append((name, formats, wall, n_prot / wall, n_res / wall, rss))
+        from genoseq.io.fasta import read_fasta
+        from genoseq.nn.device import set_threads
+        from genoseq.ss.api import SSPredictor
+
+        set_threads(args.threads)
+        predictor = SSPredictor.load(args.model, "cpu")
+        records = list(read_fasta(cb513))
+        start = time.perf_counter()
+        for _ in predictor.predict_records(records):
+            pass
+        in_process = time.perf_counter() - start
+    print("| input | formats | wall (s) | proteins/s | residues/s | peak RSS (MB) |")
+    print("|---|---|---|---|---|---|")
+    for name, formats, wall, pps, rps, rss in rows:
+        print(f"| {name} | {formats} | {wall:.2f} | {pps:.0f} | {rps:,.0f} | {rss:.0f} |")
+    print(f"\nIn-process prediction of CB513 (no start-up): {in_process:.2f} s = "
+          f"{len(table) / in_process:.0f} proteins/s, {residues / in_process:,.0f} residues/s "
+          f"({args.threads} threads).")
+
+
+if __name__ == "__main__":
+    main()
