@@ -193,6 +193,44 @@ def ep_score(pairs, landscape, output, model, quiet) -> None:
             click.echo(f"genoseq: warning: {count} rows not scored: {reason}", err=True)
 
 
+@ep_group.command("predict")
+@click.option("--landscape", required=True, help="Candidate elements with activity (as for ep score).")
+@click.option("--genes", "genes_path", required=True,
+              help="Genes: a table with chr, name, TSS_hg38 (e.g. K562_gene_promoter_activity_ENCODE_uniform.hg38.tsv.gz) "
+                   "or a BED whose interval midpoint is the TSS.")
+@click.option("-o", "--output", default="-", show_default=True, help="Prediction table (TSV, .gz compresses); '-' for stdout.")
+@click.option("-m", "--model", default="ep-default", show_default=True, help="Parameters with a landscape kick.")
+@click.option("--max-distance", default=5_000_000, show_default=True, type=click.IntRange(min=1), help="Largest element-TSS distance.")
+@click.option("--min-share", default=0.005, show_default=True, type=click.FloatRange(0.0, 1.0),
+              help="Report elements whose share of the promoter's state is at least this.")
+@click.option("--chrom", default=None, help="Only genes on these comma-separated chromosomes.")
+@click.option("--cell-type", default="K562", show_default=True, help="Value of the CellType column.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
+def ep_predict(landscape, genes_path, output, model, max_distance, min_share, chrom, cell_type, quiet) -> None:
+    """ABC-style predictions over a landscape: for every gene, the candidate elements
+    around its TSS with their share of the promoter's integrator state
+    (chr, start, end, name, TargetGene, TargetGeneTSS, CellType, genoseq.Score, ...)."""
+    from genoseq.ep.api import load_integrator, predict_landscape, read_gene_tss
+    from genoseq.ep.features import read_landscape
+    from genoseq.io.atomic import output_set
+    from genoseq.progress import CountProgress
+
+    integrator, _ = load_integrator(model)
+    if not integrator.uses_landscape:
+        raise GenoseqError(f"model {model!r} has no landscape kick; use ep-default or a model trained with a landscape")
+    genes = read_gene_tss(genes_path)
+    if chrom:
+        genes = genes[genes.chrom.isin(chrom.split(","))]
+        if genes.empty:
+            raise GenoseqError(f"no genes on {chrom}")
+    land = read_landscape(landscape, integrator.config.landscape_marks)
+    with CountProgress("ep predict", "gene", disable=quiet) as bar, output_set() as outputs:
+        rows = predict_landscape(integrator, land, genes, outputs, output, max_distance, min_share, cell_type,
+                                 progress=bar.update)
+    if not quiet:
+        click.echo(f"genoseq: {rows} element-gene predictions for {len(genes)} genes", err=True)
+
+
 @ep_group.command("scan")
 @click.argument("fasta", type=str)
 @click.option("--promoters", required=True, help="BED of promoters (chrom = FASTA id; name and strand columns used when present).")

@@ -102,3 +102,22 @@ def test_scan_state_follows_the_decay(tmp_path):
     (tmp_path / "bad.bed").write_text("chrT\t100\t50\tP\n")
     assert_clean_error(genoseq("ep", "scan", tmp_path / "r.fa", "--promoters", tmp_path / "bad.bed", "--enhancers",
                                tmp_path / "enh.bed", "--tau", "5000", "-o", tmp_path / "x"), "invalid interval 100-50")
+
+
+def test_abc_style_predictions_over_the_landscape(trained, tmp_path):
+    genes = pd.DataFrame({"chrom": ["chr1", "chr2", "chrZ"], "start": [1_500_000, 900_000, 10],
+                          "end": [1_500_001, 900_001, 11], "name": ["G1", "G2", "GZ"]})
+    genes.to_csv(tmp_path / "genes.bed", sep="\t", index=False, header=False)
+    run_ok("ep", "predict", "--landscape", trained / "landscape.tsv", "--genes", tmp_path / "genes.bed",
+           "-m", trained / "model.pt", "--min-share", "0", "--max-distance", "200000", "-o", tmp_path / "pred.tsv.gz")
+    pred = pd.read_csv(tmp_path / "pred.tsv.gz", sep="\t")
+    assert list(pred.columns[:8]) == ["chr", "start", "end", "name", "TargetGene", "TargetGeneTSS", "CellType",
+                                      "genoseq.Score"]
+    assert set(pred.TargetGene) == {"G1", "G2"} and (pred.distance <= 200000).all()
+    # shares of one gene's elements are parts of its state: they sum to at most 1
+    assert (pred.groupby("TargetGene")["genoseq.Share"].sum() <= 1 + 1e-9).all()
+    element_model = tmp_path / "element.pt"
+    run_ok("train", "ep", "--pairs", trained / "pairs.tsv", "--landscape", "none", "--no-cv", "-o", element_model,
+           "--max-iter", "5", "-t", "1")
+    assert_clean_error(genoseq("ep", "predict", "--landscape", trained / "landscape.tsv", "--genes",
+                               tmp_path / "genes.bed", "-m", element_model), "has no landscape kick")
