@@ -72,10 +72,12 @@ def read_cds(path: str | Path) -> list[CDSFeature]:
     pseudo_genes: set[str] = set()
     handle = open_text(path)
     n_lines = 0
+    gff_header = False
     try:
         for lineno, line in enumerate(handle, 1):
             if line.startswith("##FASTA"):
                 break
+            gff_header = gff_header or line.startswith("##gff-version")
             if not line.strip() or line.startswith("#"):
                 continue
             cols = line.rstrip("\n").split("\t")
@@ -113,7 +115,7 @@ def read_cds(path: str | Path) -> list[CDSFeature]:
         raise InputError(f"{path}: not a text GFF3 file") from None
     finally:
         handle.close()
-    if n_lines == 0:
+    if n_lines == 0 and not gff_header:  # a GFF3 with a header and no features is a valid empty annotation
         raise InputError(f"{path}: no GFF3 features found")
     out = []
     for feat in features.values():

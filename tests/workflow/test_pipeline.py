@@ -1,0 +1,91 @@
+"""The Snakemake workflow: lint, dry runs, configuration errors, and the tiny config for real."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, shared_data_root
+
+pytest.importorskip("snakemake")
+RULES = ["train_genes", "predict_genes", "prodigal_genes", "evaluate_genes", "train_ss", "ss_test_fasta", "predict_ss",
+         "evaluate_ss", "train_ep", "evaluate_ep_cv", "score_ep_heldout", "evaluate_ep_heldout", "report_tables"]
+
+
+def snakemake(*args: str, cwd=ROOT, timeout: int = 1800) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def data_root():
+    root = shared_data_root()
+    if not (root / "genomes" / "MANIFEST.tsv").exists():
+        pytest.skip(f"shared data not found at {root}")
+    return root
+
+
+def write_config(tmp_path, edit) -> str:
+    config = yaml.safe_load((ROOT / "config" / "test.yaml").read_text())
+    config["data_root"] = str(shared_data_root())
+    config["outdir"] = str(tmp_path / "results")
+    edit(config)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return str(path)
+
+
+def test_lint_is_clean(data_root):
+    result = snakemake("--lint")
+    assert result.returncode == 0 and "Congratulations" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_dry_run_of_the_full_config_plans_every_rule(data_root, tmp_path):
+    result = snakemake("-n", "--profile", "profiles/local", "--config", f"data_root={data_root}",
+                       f"outdir={tmp_path / 'full'}")
+    assert result.returncode == 0, result.stderr
+    for rule in RULES:
+        assert f"\n{rule} " in result.stdout, rule
+    counts = dict(line.split() for line in result.stdout.splitlines() if re.fullmatch(r"\w+\s+\d+", line.strip()))
+    assert counts["evaluate_genes"] == "6"  # 3 test genomes x (genoseq, prodigal)
+
+
+@pytest.mark.parametrize("edit, fragment", [
+    (lambda c: c["ss"].pop("test_table"), "'test_table' is a required property"),
+    (lambda c: c["genes"]["train"].update(epoch=3), "Additional properties are not allowed ('epoch'"),
+    (lambda c: c["genes"]["genomes"][0].update(fasta="genomes/nope/genome.fna.gz"),
+     "genes.genomes.malvi_atcc29626.fasta"),
+    (lambda c: c["genes"]["genomes"][0].update(gff3=c["genes"]["genomes"][2]["gff3"]),
+     "genes.genomes.malvi_atcc29626: annotation seqid(s) NC_004829.2 are not in"),
+])
+def test_bad_config_stops_before_any_job(data_root, tmp_path, edit, fragment):
+    result = snakemake("-n", "--configfile", write_config(tmp_path, edit))
+    assert result.returncode != 0
+    assert fragment in result.stdout + result.stderr, (result.stdout + result.stderr)[-3000:]
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.slow
+def test_tiny_config_runs_and_a_rerun_does_nothing(data_root, tmp_path):
+    if not (shutil.which("prodigal") or shutil.which("pyrodigal")):
+        pytest.skip("neither prodigal nor pyrodigal is installed")
+    config = write_config(tmp_path, lambda c: None)
+    result = snakemake("--profile", "profiles/local", "--configfile", config)
+    assert result.returncode == 0, result.stderr[-5000:]
+    out = tmp_path / "results"
+    genes = json.loads((out / "genes/eval/mgallisepticum_rlow.genoseq.json").read_text())
+    prodigal = json.loads((out / "genes/eval/mgallisepticum_rlow.prodigal.json").read_text())
+    assert 0 <= genes["sensitivity"] <= 1 and prodigal["sensitivity"] > 0.8
+    ss = json.loads((out / "ss/eval.json").read_text())
+    assert 0.2 < ss["q3"] < 1 and 0 < ss["q8"] < 1
+    ep = json.loads((out / "ep/cv_eval.json").read_text())
+    assert 0.045 < ep["auprc"] <= 1  # above the positive rate
+    for name in ("genes_accuracy.png", "training_curves.png", "ss_confusion.png", "ep_precision_recall.png"):
+        assert (out / "report" / name).stat().st_size > 1000
+    again = snakemake("--profile", "profiles/local", "--configfile", config)
+    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
