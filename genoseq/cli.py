@@ -40,6 +40,14 @@ def main() -> None:
     """genoseq: annotate biological sequences with recurrent neural networks."""
 
 
+def _log(message: str) -> None:
+    """Progress messages of training commands; under torchrun only rank 0 speaks."""
+    import os
+
+    if os.environ.get("RANK", "0") == "0":
+        click.echo(message, err=True)
+
+
 def _output(value: str | None, default: Path) -> str | None:
     if value is None:
         return str(default)
@@ -311,7 +319,7 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
         settings, data_root=root, train_genomes=split(train_genomes), valid_genomes=split(valid_genomes),
         pairs=[(f, g, int(t)) for f, g, t in pairs], valid_pairs=[(f, g, int(t)) for f, g, t in valid_pairs],
         config=GeneNetConfig(phase_channel=not no_phase_channel),
-        batch_size=batch_size, window=window, log=lambda m: click.echo(m, err=True),
+        batch_size=batch_size, window=window, log=_log,
     )
 
 
@@ -351,7 +359,7 @@ def train_ss(data_root, train_table, valid_table, outdir, epochs, steps_per_epoc
                              max_minutes=max_minutes, resume=not no_resume)
     config = SSNetConfig(lstm_hidden=lstm_hidden, conv_channels=conv_channels)
     train_ss_model(settings, train_table, None if valid_table == "none" else valid_table, config,
-                   batch_size=batch_size, max_length=max_length, log=lambda m: click.echo(m, err=True))
+                   batch_size=batch_size, max_length=max_length, log=_log)
 
 
 @train.command("ep")
@@ -381,7 +389,7 @@ def train_ep(data_root, pairs, landscape, marks, output, cv, max_iter, upper_edg
         landscape = landscape or str(root / "k562_landscape" / "K562_DHS_elements_ENCODE_uniform.hg38.tsv.gz")
     mark_list = tuple(m for m in marks.split(",") if m) if marks else None
     train_and_validate(pairs, None if landscape == "none" else landscape, output, mark_list, cv, max_iter, seed,
-                       upper_edge, log=lambda m: click.echo(m, err=True))
+                       upper_edge, log=_log)
 
 
 @main.group()

@@ -5,6 +5,11 @@ A family supplies a :class:`TrainingTask` (model, batches, loss, validation);
 and cosine decay, gradient clipping, per-epoch metrics appended to
 ``metrics.csv``, ``last.pt`` / ``best.pt`` checkpoints, resume, early stopping
 and a wall-clock budget (so that long CPU runs can be continued later).
+
+Under ``torchrun --nproc_per_node=N`` the same loop trains one model with
+DistributedDataParallel: each process draws its own batches (seed + rank), gradients
+are averaged, and only rank 0 validates, logs and writes checkpoints; stop decisions
+are shared so that every process leaves the loop at the same epoch.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from genoseq.nn import distributed
 from genoseq.nn.checkpoint import load_checkpoint, save_checkpoint
 from genoseq.nn.device import autocast, resolve_device, set_threads
 
@@ -77,9 +83,13 @@ def fit(task: TrainingTask, settings: TrainSettings, log=print) -> dict[str, flo
     """Train ``task.model``; returns the best validation metrics seen."""
     out = Path(settings.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    set_threads(settings.threads)
     device = resolve_device(settings.device)
-    rng = seed_everything(settings.seed)
+    ctx, device = distributed.start(device)
+    if ctx.enabled and settings.threads is None and device.type == "cpu":
+        set_threads(max(1, set_threads(None) // ctx.world_size))  # share the cores between processes
+    else:
+        set_threads(settings.threads)
+    rng = seed_everything(settings.seed + ctx.rank)
     model = task.model.to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     total_steps = settings.epochs * settings.steps_per_epoch
@@ -100,20 +110,33 @@ def fit(task: TrainingTask, settings: TrainSettings, log=print) -> dict[str, flo
         best = float(state["best_metric"])
         best_metrics = dict(state.get("best_metrics", {}))
         stale = int(state.get("stale_epochs", 0))
-        rng.bit_generator.state = state["numpy_rng"]
-        torch.set_rng_state(state["torch_rng"])
-        log(f"resumed from {last_path} at epoch {start_epoch}")
+        if ctx.is_main:
+            rng.bit_generator.state = state["numpy_rng"]
+            torch.set_rng_state(state["torch_rng"])
+        else:  # other ranks continue from a stream of their own
+            rng = seed_everything(settings.seed + ctx.rank + 1000 * start_epoch)
+        if ctx.is_main:
+            log(f"resumed from {last_path} at epoch {start_epoch}")
+    if ctx.enabled:
+        from torch.nn.parallel import DistributedDataParallel
+
+        trained = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+        if ctx.is_main:
+            log(f"distributed training: {ctx.world_size} processes ({'nccl' if device.type == 'cuda' else 'gloo'}), "
+                f"{ctx.world_size} x batch per step")
+    else:
+        trained = model
     t_start = time.time()
     batches = task.train_batches(rng)
     metrics_path = out / "metrics.csv"
     for epoch in range(start_epoch, settings.epochs):
-        model.train()
+        trained.train()
         t_epoch = time.time()
         sums: dict[str, float] = {}
         for _ in range(settings.steps_per_epoch):
             batch = next(batches)
             with autocast(device, settings.amp):
-                loss, parts = task.loss(model, batch, device)
+                loss, parts = task.loss(trained, batch, device)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.unscale_(optimizer)
@@ -124,38 +147,45 @@ def fit(task: TrainingTask, settings: TrainSettings, log=print) -> dict[str, flo
             for key, value in parts.items():
                 sums[key] = sums.get(key, 0.0) + value
         model.eval()
-        with torch.no_grad(), autocast(device, settings.amp):
-            val = task.validate(model, device)
-        row = {
-            "epoch": epoch + 1,
-            "step": (epoch + 1) * settings.steps_per_epoch,
-            "lr": scheduler.get_last_lr()[0],
-            "epoch_s": round(time.time() - t_epoch, 1),
-            **{f"train_{k}": v / settings.steps_per_epoch for k, v in sums.items()},
-            **val,
-        }
-        _append_csv(metrics_path, row)
-        score = sign * val[task.monitor]
-        improved = score < best or math.isnan(score)  # no validation data: the latest is the best
-        if improved:
-            best, best_metrics, stale = score, dict(row), 0
-            save_checkpoint(out / "best.pt", task.family, task.model_config, _cpu_state(model), epoch=epoch + 1, metrics=row)
-        else:
-            stale += 1
-        save_checkpoint(
-            last_path, task.family, task.model_config, _cpu_state(model),
-            optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(), epoch=epoch + 1,
-            best_metric=best, best_metrics=best_metrics, stale_epochs=stale,
-            numpy_rng=rng.bit_generator.state, torch_rng=torch.get_rng_state(),
-            train_config=asdict(settings),
-        )
-        log(" ".join(f"{k}={_fmt(v)}" for k, v in row.items()) + (" *" if improved else ""))
-        if settings.patience is not None and stale >= settings.patience:
-            log(f"early stop: {task.monitor} did not improve for {stale} epochs")
+        stop_now = False
+        if ctx.is_main:
+            with torch.no_grad(), autocast(device, settings.amp):
+                val = task.validate(model, device)
+            row = {
+                "epoch": epoch + 1,
+                "step": (epoch + 1) * settings.steps_per_epoch,
+                "lr": scheduler.get_last_lr()[0],
+                "epoch_s": round(time.time() - t_epoch, 1),
+                **{f"train_{k}": v / settings.steps_per_epoch for k, v in sums.items()},
+                **val,
+            }
+            _append_csv(metrics_path, row)
+            score = sign * val[task.monitor]
+            improved = score < best or math.isnan(score)  # no validation data: the latest is the best
+            if improved:
+                best, best_metrics, stale = score, dict(row), 0
+                save_checkpoint(out / "best.pt", task.family, task.model_config, _cpu_state(model), epoch=epoch + 1,
+                                metrics=row)
+            else:
+                stale += 1
+            save_checkpoint(
+                last_path, task.family, task.model_config, _cpu_state(model),
+                optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(), epoch=epoch + 1,
+                best_metric=best, best_metrics=best_metrics, stale_epochs=stale,
+                numpy_rng=rng.bit_generator.state, torch_rng=torch.get_rng_state(),
+                train_config=asdict(settings),
+            )
+            log(" ".join(f"{k}={_fmt(v)}" for k, v in row.items()) + (" *" if improved else ""))
+            if settings.patience is not None and stale >= settings.patience:
+                log(f"early stop: {task.monitor} did not improve for {stale} epochs")
+                stop_now = True
+            if settings.max_minutes is not None and (time.time() - t_start) / 60 >= settings.max_minutes:
+                log(f"time budget of {settings.max_minutes} min reached; resume with the same command")
+                stop_now = True
+        if ctx.any(stop_now):
             break
-        if settings.max_minutes is not None and (time.time() - t_start) / 60 >= settings.max_minutes:
-            log(f"time budget of {settings.max_minutes} min reached; resume with the same command")
-            break
+    ctx.barrier()
+    distributed.stop(ctx)
     return best_metrics
 
 
