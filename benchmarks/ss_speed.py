@@ -56,7 +56,7 @@ def main() -> None:
     print("| input | formats | wall (s) | proteins/s | residues/s | peak RSS (MB) |")
     print("|---|---|---|---|---|---|")
     for name, formats, wall, pps, rps, rss in rows:
-        print(f"| {name} | {formats} | {wall:.2f} | {pps:.0f} | {rps:,.0f} | {rss:.0f} |")
+        print(f"| {name} | {formats} | {wall:.2f} | {pps:.1f} | {rps:,.0f} | {rss:.0f} |")
     print(f"\nIn-process prediction of CB513 (no start-up): {in_process:.2f} s = "
           f"{len(table) / in_process:.0f} proteins/s, {residues / in_process:,.0f} residues/s "
           f"({args.threads} threads).")

@@ -40,11 +40,22 @@ class SSResult(Protocol):
     def confidence(self) -> np.ndarray: ...
 
 
+#: "%.3f" and "%6.3f" of every multiple of 0.001 in [0, 1]: formatting by table lookup is
+#: several times faster than formatting each float.
+_P3 = np.array([f"{i / 1000:.3f}" for i in range(1001)], dtype=object)
+_P6 = np.array([f"{i / 1000:6.3f}" for i in range(1001)], dtype=object)
+
+
+def _formatted(values: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Probabilities as strings, rounded half to even like printf."""
+    return table[np.rint(np.clip(values, 0.0, 1.0) * 1000).astype(np.int64)]
+
+
 def write_ss2(handle: TextIO, pred: SSResult, program: str) -> None:
     handle.write(f"# PSIPRED VFORMAT ({program})\n\n")
-    h, e, c = (pred.p3[:, k] for k in range(3))
+    h, e, c = (_formatted(pred.p3[:, k], _P6) for k in range(3))
     lines = [
-        f"{i + 1:4d} {aa} {state}  {pc:6.3f} {ph:6.3f} {pe:6.3f}\n"
+        f"{i + 1:4d} {aa} {state}  {pc} {ph} {pe}\n"
         for i, (aa, state, pc, ph, pe) in enumerate(zip(pred.sequence, pred.q3, c, h, e))
     ]
     handle.write("".join(lines))
@@ -83,14 +94,11 @@ def write_csv_header(handle: TextIO) -> None:
 
 
 def write_csv_rows(handle: TextIO, pred: SSResult) -> None:
-    ident = _csv_field(pred.id)
-    q3, q8 = pred.q3, pred.q8
-    rows = []
-    for i, aa in enumerate(pred.sequence):
-        p3 = ",".join(f"{v:.3f}" for v in pred.p3[i])
-        p8 = ",".join(f"{v:.3f}" for v in pred.p8[i])
-        rows.append(f"{ident},{i + 1},{aa},{q3[i]},{p3},{q8[i]},{p8}\n")
-    handle.write("".join(rows))
+    n = len(pred.sequence)
+    columns = [[_csv_field(pred.id)] * n, [str(i) for i in range(1, n + 1)], list(pred.sequence), list(pred.q3)]
+    columns += [_formatted(pred.p3[:, k], _P3) for k in range(3)]
+    columns += [list(pred.q8)] + [_formatted(pred.p8[:, k], _P3) for k in range(8)]
+    handle.write("".join(",".join(row) + "\n" for row in zip(*columns)))
 
 
 def write_fas(handle: TextIO, pred: SSResult, eight_state: bool = False) -> None:
