@@ -276,6 +276,21 @@ def ep_scan(fasta, promoters, enhancers, track, motifs, motif_ids, motif_thresho
     click.echo(f"genoseq: {int(calls['active'].sum())} of {len(calls)} promoters active", err=True)
 
 
+def _training_options(command):
+    """Options every ``genoseq train`` command of a network shares (seed, device, threads, budget, resume)."""
+    options = [
+        click.option("--seed", default=1, show_default=True),
+        click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"])),
+        click.option("--no-amp", is_flag=True, help="Disable mixed precision on CUDA."),
+        click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores; under torchrun, shared)."),
+        click.option("--max-minutes", default=None, type=float, help="Stop after this wall time (checkpointed; rerun to resume)."),
+        click.option("--no-resume", is_flag=True, help="Start afresh even if OUTDIR/last.pt exists."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.group()
 def train() -> None:
     """Train a model (genes, ...) from annotated data."""
@@ -296,12 +311,7 @@ def train() -> None:
 @click.option("--window", default=3000, show_default=True, help="Training window length (multiple of 3).")
 @click.option("--lr", default=2e-3, show_default=True)
 @click.option("--no-phase-channel", is_flag=True, help="Ablation: drop the position-mod-3 input channel.")
-@click.option("--seed", default=1, show_default=True)
-@click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]))
-@click.option("--no-amp", is_flag=True, help="Disable mixed precision on CUDA.")
-@click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
-@click.option("--max-minutes", default=None, type=float, help="Stop after this wall time (checkpointed; rerun to resume).")
-@click.option("--no-resume", is_flag=True, help="Start afresh even if OUTDIR/last.pt exists.")
+@_training_options
 def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, outdir, epochs, steps_per_epoch, batch_size,
                 window, lr, no_phase_channel, seed, device, no_amp, threads, max_minutes, no_resume) -> None:
     """Train the gene model on FASTA + GFF3 pairs, holding out whole genomes for validation."""
@@ -335,13 +345,8 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
 @click.option("--lr", default=2e-3, show_default=True)
 @click.option("--lstm-hidden", default=128, show_default=True)
 @click.option("--conv-channels", default=64, show_default=True, help="Channels per convolution branch.")
-@click.option("--seed", default=1, show_default=True)
 @click.option("--patience", default=None, type=int, help="Stop when validation Q3 has not improved for this many epochs.")
-@click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]))
-@click.option("--no-amp", is_flag=True, help="Disable mixed precision on CUDA.")
-@click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
-@click.option("--max-minutes", default=None, type=float, help="Stop after this wall time (checkpointed; rerun to resume).")
-@click.option("--no-resume", is_flag=True, help="Start afresh even if OUTDIR/last.pt exists.")
+@_training_options
 def train_ss(data_root, train_table, valid_table, outdir, epochs, steps_per_epoch, batch_size, max_length, lr,
              lstm_hidden, conv_channels, seed, patience, device, no_amp, threads, max_minutes, no_resume) -> None:
     """Train the secondary-structure BiLSTM (3- and 8-state heads together)."""

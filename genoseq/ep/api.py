@@ -14,7 +14,7 @@ from genoseq.ep.model import EPConfig, EPIntegrator
 from genoseq.ep.scoring import PreparedPairs, score_pairs
 from genoseq.errors import GenoseqError
 from genoseq.nn.checkpoint import save_checkpoint
-from genoseq.nn.registry import ModelEntry, load_model_checkpoint, resolve_model
+from genoseq.nn.registry import ModelEntry, load_module
 
 #: Shipped parameter sets: through the genome-wide landscape, and element by element.
 LANDSCAPE_MODEL, ELEMENT_MODEL = "ep-default", "ep-element"
@@ -22,14 +22,8 @@ SCORE_COLUMNS = ("genoseq.Score", "genoseq.Contribution", "genoseq.State", "geno
 
 
 def load_integrator(name_or_path: str) -> tuple[EPIntegrator, ModelEntry]:
-    entry = resolve_model(name_or_path, "ep")
-    state = load_model_checkpoint(entry)
-    model = EPIntegrator(EPConfig.from_dict(state["model_config"]))
-    try:
-        model.load_state_dict(state["state_dict"])
-    except RuntimeError as exc:
-        raise GenoseqError(f"{entry.file}: parameters do not fit the EP model ({str(exc).splitlines()[0]})") from None
-    return model.double().eval(), entry
+    model, entry = load_module(name_or_path, "ep", lambda config: EPIntegrator(EPConfig.from_dict(config)))
+    return model.double(), entry
 
 
 def save_integrator(model: EPIntegrator, path: str | Path, **extra) -> None:

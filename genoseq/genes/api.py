@@ -15,7 +15,6 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 import torch
 
-from genoseq.errors import GenoseqError
 from genoseq.genes.codes import GeneticCode, codon_codes, encode_bases, genetic_code, reverse_codon_codes
 from genoseq.genes.decode import (
     START_NAMES, Candidates, DecoderSettings, GenomeAdaptation, choose_genes, contig_candidates, total_score,
@@ -25,7 +24,7 @@ from genoseq.genes.model import GeneNet, GeneNetConfig
 from genoseq.genes.scoring import WindowSettings, score_sequences
 from genoseq.io.fasta import FastaRecord, as_bytes, read_dna
 from genoseq.nn.device import resolve_device
-from genoseq.nn.registry import ModelEntry, load_model_checkpoint, resolve_model
+from genoseq.nn.registry import ModelEntry, load_module
 
 DEFAULT_MODEL = "genes-default"
 
@@ -86,13 +85,7 @@ class GenePredictor:
     ) -> "GenePredictor":
         """Load a shipped model by name (or a checkpoint path) with its tuned decoder
         settings; ``decoder_options`` override fields of :class:`DecoderSettings`."""
-        entry = resolve_model(model, "genes")
-        state = load_model_checkpoint(entry)
-        try:
-            net = GeneNet(GeneNetConfig(**state["model_config"]))
-            net.load_state_dict(state["state_dict"])
-        except (TypeError, RuntimeError, KeyError) as exc:
-            raise GenoseqError(f"{entry.file}: weights do not fit this genoseq version's gene model ({str(exc)[:100]})") from None
+        net, entry = load_module(model, "genes", lambda config: GeneNet(GeneNetConfig(**config)))
         torch_device = resolve_device(device)
         net.to(torch_device).eval()
         tuned = {k: v for k, v in entry.settings.get("decoder", {}).items() if k in DecoderSettings.__dataclass_fields__}

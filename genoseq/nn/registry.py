@@ -96,3 +96,17 @@ def register_model(
         json.dump(registry, handle, indent=2, sort_keys=True)
         handle.write("\n")
     return resolve_model(name, family)
+
+
+def load_module(name_or_path: str, family: str, build) -> tuple["torch.nn.Module", ModelEntry]:  # noqa: F821
+    """Resolve, verify and load a model: ``build(model_config)`` makes the module, whose
+    weights are then loaded; a checkpoint that does not fit is a :class:`ModelError`."""
+    entry = resolve_model(name_or_path, family)
+    state = load_model_checkpoint(entry)
+    try:
+        module = build(state["model_config"])
+        module.load_state_dict(state["state_dict"])
+    except (TypeError, RuntimeError, KeyError, ValueError) as exc:
+        first = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise ModelError(f"{entry.file}: weights do not fit this genoseq version's {family} model ({first})") from None
+    return module.eval(), entry

@@ -10,10 +10,9 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 import torch
 
-from genoseq.errors import ModelError
 from genoseq.io.fasta import FastaRecord
 from genoseq.nn.device import autocast, resolve_device
-from genoseq.nn.registry import ModelEntry, load_model_checkpoint, resolve_model
+from genoseq.nn.registry import ModelEntry, load_module
 from genoseq.ss.decode import SSPrediction, state_probabilities
 from genoseq.ss.encode import clean_protein, encode_residues
 from genoseq.ss.model import SSNet, SSNetConfig
@@ -70,13 +69,7 @@ class SSPredictor:
 
     @classmethod
     def load(cls, model: str = "ss-default", device: str = "auto", batch_tokens: int | None = None) -> "SSPredictor":
-        entry = resolve_model(model, "ss")
-        state = load_model_checkpoint(entry)
-        net = SSNet(SSNetConfig.from_dict(state["model_config"]))
-        try:
-            net.load_state_dict(state["state_dict"])
-        except RuntimeError as exc:
-            raise ModelError(f"{entry.file}: weights do not fit the SS model ({str(exc).splitlines()[0]})") from None
+        net, entry = load_module(model, "ss", lambda config: SSNet(SSNetConfig.from_dict(config)))
         dev = resolve_device(device)
         net.to(dev).eval()
         return cls(net, entry, dev, batch_tokens or DEFAULT_BATCH_TOKENS[dev.type])

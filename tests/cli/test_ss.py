@@ -5,6 +5,7 @@ import pytest
 
 from tests.cli.helpers import assert_clean_error, genoseq
 from tests.conftest import ROOT
+from tests.ss.helpers import write_tiny_ss_tables
 
 PROTEINS = ROOT / "data" / "pPCP1.faa"
 
@@ -79,15 +80,7 @@ def test_bad_options(tmp_path):
 
 
 def test_train_ss_on_a_tiny_table_and_resume(tmp_path):
-    rng = random.Random(0)
-    rows = ["id\tsequence\tss8\tss3\tresolved"]
-    for k in range(24):
-        n = rng.randint(30, 80)
-        seq = "".join(rng.choice("ACDEFGHIKLMNPQRSTVWY") for _ in range(n))
-        ss8 = "".join(rng.choice("GHIBESTC") for _ in range(n))
-        rows.append(f"c{k}\t{seq}\t{ss8}\t{ss8}\t{'1' * (n - 2)}00")
-    (tmp_path / "train.tsv").write_text("\n".join(rows[:17]) + "\n")
-    (tmp_path / "valid.tsv").write_text("\n".join(rows[:1] + rows[17:]) + "\n")
+    write_tiny_ss_tables(tmp_path, n_train=16, n_valid=8, unresolved_tail=2)
     args = ["train", "ss", "--train-table", tmp_path / "train.tsv", "--valid-table", tmp_path / "valid.tsv",
             "-o", tmp_path / "run", "--steps-per-epoch", "2", "--batch-size", "4", "--lstm-hidden", "8",
             "--conv-channels", "4", "-t", "1", "--device", "cpu"]

@@ -1,6 +1,5 @@
 """Two processes train one model together under torchrun (DistributedDataParallel, gloo)."""
 import csv
-import random
 import shutil
 import subprocess
 import sys
@@ -8,23 +7,12 @@ import sys
 import pytest
 
 from genoseq.nn.checkpoint import load_checkpoint
-
-
-def tiny_ss_tables(folder):
-    rng = random.Random(0)
-    rows = ["id\tsequence\tss8\tss3\tresolved"]
-    for k in range(40):
-        n = rng.randint(30, 80)
-        seq = "".join(rng.choice("ACDEFGHIKLMNPQRSTVWY") for _ in range(n))
-        ss8 = "".join(rng.choice("GHIBESTC") for _ in range(n))
-        rows.append(f"c{k}\t{seq}\t{ss8}\t{ss8}\t{'1' * n}")
-    (folder / "train.tsv").write_text("\n".join(rows[:31]) + "\n")
-    (folder / "valid.tsv").write_text("\n".join(rows[:1] + rows[31:]) + "\n")
+from tests.ss.helpers import write_tiny_ss_tables
 
 
 @pytest.mark.skipif(shutil.which("torchrun") is None, reason="torchrun not on PATH")
 def test_torchrun_two_processes_train_one_model(tmp_path):
-    tiny_ss_tables(tmp_path)
+    write_tiny_ss_tables(tmp_path, n_train=30, n_valid=10)
     args = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--standalone", "-m", "genoseq",
             "train", "ss", "--train-table", tmp_path / "train.tsv", "--valid-table", tmp_path / "valid.tsv",
             "-o", tmp_path / "run", "--steps-per-epoch", "3", "--batch-size", "4", "--lstm-hidden", "8",
