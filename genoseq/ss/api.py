@@ -15,7 +15,7 @@ from genoseq.nn.device import autocast, resolve_device
 from genoseq.nn.registry import ModelEntry, load_module
 from genoseq.ss.decode import SSPrediction, state_probabilities
 from genoseq.ss.encode import clean_protein, encode_residues
-from genoseq.ss.model import SSNet, SSNetConfig
+from genoseq.ss.model import SSNet, build_ss_model
 
 #: Residues per network batch (padding included); larger batches were slower on CPU.
 DEFAULT_BATCH_TOKENS = {"cpu": 16384, "cuda": 262144}
@@ -62,14 +62,14 @@ def predict_tokens(model: SSNet, tokens: list[np.ndarray], device: torch.device,
 class SSPredictor:
     """A loaded SS model ready to annotate proteins."""
 
-    model: SSNet
+    model: torch.nn.Module
     entry: ModelEntry
     device: torch.device
     batch_tokens: int
 
     @classmethod
     def load(cls, model: str = "ss-default", device: str = "auto", batch_tokens: int | None = None) -> "SSPredictor":
-        net, entry = load_module(model, "ss", lambda config: SSNet(SSNetConfig.from_dict(config)))
+        net, entry = load_module(model, "ss", build_ss_model)
         dev = resolve_device(device)
         net.to(dev).eval()
         return cls(net, entry, dev, batch_tokens or DEFAULT_BATCH_TOKENS[dev.type])

@@ -81,3 +81,35 @@ class SSNet(nn.Module):
             rnn, _ = pad_packed_sequence(rnn, batch_first=True, total_length=tokens.shape[1])
         h = self.drop(torch.relu(self.hidden(torch.cat([self.drop(rnn), conv], dim=-1))))
         return self.head8(h), self.head3(h)
+
+
+class SSEnsemble(nn.Module):
+    """Several SSNets whose per-state log-probabilities are averaged (a product of experts);
+    it returns log-probabilities, which the decoder treats as logits."""
+
+    def __init__(self, configs: list[SSNetConfig]):
+        super().__init__()
+        self.members = nn.ModuleList(SSNet(c) for c in configs)
+
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        outputs = [m(tokens, lengths) for m in self.members]
+        logp8 = torch.stack([torch.log_softmax(o[0].float(), -1) for o in outputs]).mean(0)
+        logp3 = torch.stack([torch.log_softmax(o[1].float(), -1) for o in outputs]).mean(0)
+        return logp8, logp3
+
+
+def build_ss_model(config: dict) -> nn.Module:
+    """The module a checkpoint's ``model_config`` describes (one network or an ensemble)."""
+    if "members" in config:
+        return SSEnsemble([SSNetConfig.from_dict(c) for c in config["members"]])
+    return SSNet(SSNetConfig.from_dict(config))
+
+
+def ensemble_checkpoint(paths: list[str], output: str) -> None:
+    """Combine trained SS checkpoints (e.g. best.pt of runs with other seeds) into one file."""
+    from genoseq.nn.checkpoint import load_checkpoint, save_checkpoint
+
+    states = [load_checkpoint(p, "ss") for p in paths]
+    configs = [s["model_config"] for s in states]
+    merged = {f"members.{i}.{k}": v for i, s in enumerate(states) for k, v in s["state_dict"].items()}
+    save_checkpoint(output, "ss", {"members": configs}, merged, members=[str(p) for p in paths])

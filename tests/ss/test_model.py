@@ -24,3 +24,21 @@ def test_length_batches_cover_everything_and_respect_the_budget():
     assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
     for batch in batches:
         assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 2000
+
+
+def test_an_ensemble_of_one_network_twice_predicts_like_the_network(tmp_path):
+    from genoseq.nn.checkpoint import save_checkpoint
+    from genoseq.nn.registry import load_module
+    from genoseq.ss.model import build_ss_model, ensemble_checkpoint
+
+    torch.manual_seed(1)
+    config = SSNetConfig(conv_channels=8, lstm_hidden=16)
+    single = SSNet(config).eval()
+    save_checkpoint(tmp_path / "a.pt", "ss", config.as_dict(), single.state_dict())
+    ensemble_checkpoint([tmp_path / "a.pt", tmp_path / "a.pt"], tmp_path / "ens.pt")
+    ensemble, _ = load_module(str(tmp_path / "ens.pt"), "ss", build_ss_model)
+    tokens = [np.random.default_rng(0).integers(1, 22, size=n) for n in (12, 40)]
+    alone = {i: p3 for i, p3, _ in predict_tokens(single, tokens, torch.device("cpu"), 10**6)}
+    both = {i: p3 for i, p3, _ in predict_tokens(ensemble, tokens, torch.device("cpu"), 10**6)}
+    for i in alone:
+        np.testing.assert_allclose(both[i], alone[i], atol=1e-5)
