@@ -16,28 +16,22 @@ def shared_data_root() -> Path:
     return Path(os.environ.get("GENOSEQ_DATA", ROOT.parent / "shared" / "data"))
 
 
-@pytest.fixture(scope="session")
-def shared_genomes() -> Path:
-    root = shared_data_root() / "genomes"
-    if not (root / "MANIFEST.tsv").exists():
-        pytest.skip(f"shared data not found at {root} (set GENOSEQ_DATA)")
-    return root
+def _shared_folder(name: str, subdir: str, required: str):
+    """A session fixture giving ``shared/data/<subdir>``, skipping the test when it is absent."""
+
+    @pytest.fixture(scope="session", name=name)
+    def fixture() -> Path:
+        root = shared_data_root() / subdir
+        if not (root / required).exists():
+            pytest.skip(f"shared data not found at {root} (set GENOSEQ_DATA)")
+        return root
+
+    return fixture
 
 
-@pytest.fixture(scope="session")
-def shared_ss() -> Path:
-    root = shared_data_root() / "ss"
-    if not (root / "valid.tsv.gz").exists():
-        pytest.skip(f"shared SS data not found at {root} (set GENOSEQ_DATA)")
-    return root
-
-
-@pytest.fixture(scope="session")
-def shared_enhancers() -> Path:
-    root = shared_data_root() / "enhancers"
-    if not (root / "crispr_combined_K562_training.GRCh38.tsv.gz").exists():
-        pytest.skip(f"shared enhancer data not found at {root} (set GENOSEQ_DATA)")
-    return root
+shared_genomes = _shared_folder("shared_genomes", "genomes", "MANIFEST.tsv")
+shared_ss = _shared_folder("shared_ss", "ss", "valid.tsv.gz")
+shared_enhancers = _shared_folder("shared_enhancers", "enhancers", "crispr_combined_K562_training.GRCh38.tsv.gz")
 
 
 @pytest.fixture
