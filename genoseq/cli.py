@@ -293,7 +293,7 @@ def _training_options(command):
 
 @main.group()
 def train() -> None:
-    """Train a model (genes, ...) from annotated data."""
+    """Train a model (genes, ss, ep) from annotated data."""
 
 
 @train.command("genes")
