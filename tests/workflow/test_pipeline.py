@@ -89,3 +89,11 @@ def test_tiny_config_runs_and_a_rerun_does_nothing(data_root, tmp_path):
         assert (out / "report" / name).stat().st_size > 1000
     again = snakemake("--profile", "profiles/local", "--configfile", config)
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_training_with_several_processes_uses_torchrun(data_root, tmp_path):
+    config = write_config(tmp_path, lambda c: c["ss"]["train"].update(processes=2))
+    result = snakemake("-n", "-p", "--configfile", config)
+    assert result.returncode == 0, result.stderr
+    assert "torchrun --standalone --nproc_per_node=2 -m genoseq train ss" in result.stdout
+    assert "genoseq train genes" in result.stdout  # genes stays on one process

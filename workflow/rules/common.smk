@@ -103,3 +103,10 @@ EP_HELDOUT = data_path(config["ep"]["heldout_pairs"]) if config["ep"].get("heldo
 
 def ep_evaluations():
     return [OUT / "ep/cv_eval.json"] + ([OUT / "ep/heldout_eval.json"] if EP_HELDOUT else [])
+
+
+def train_command(section):
+    """``genoseq train`` for one process, or under torchrun for ``processes`` > 1 (one GPU each
+    on CUDA, gloo on CPU)."""
+    n = config[section].get("train", {}).get("processes", 1)
+    return "genoseq train" if n == 1 else f"torchrun --standalone --nproc_per_node={n} -m genoseq train"

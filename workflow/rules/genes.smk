@@ -9,6 +9,7 @@ rule train_genes:
         model=OUT / "genes/model/best.pt",
         metrics=OUT / "genes/model/metrics.csv",
     params:
+        train_cmd=train_command("genes"),
         device=DEVICE,
         pairs=f"{gene_pairs('train')} {gene_pairs('validation')}",
         outdir=lambda w, output: Path(output.model).parent,
@@ -23,7 +24,7 @@ rule train_genes:
         mem_mb=8000,
         runtime=config["genes"]["train"].get("runtime_minutes", 720),
     shell:
-        "genoseq train genes {params.pairs} -o {params.outdir} --epochs {params.train[epochs]} "
+        "{params.train_cmd} genes {params.pairs} -o {params.outdir} --epochs {params.train[epochs]} "
         "--steps-per-epoch {params.train[steps_per_epoch]} --batch-size {params.train[batch_size]} "
         "--window {params.train[window]} --seed {params.train[seed]} --device {params.device} -t {threads} "
         "--max-minutes {resources.runtime} 2> {log}"

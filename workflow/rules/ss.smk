@@ -10,6 +10,7 @@ rule train_ss:
         model=OUT / "ss/model/best.pt",
         metrics=OUT / "ss/model/metrics.csv",
     params:
+        train_cmd=train_command("ss"),
         device=DEVICE,
         outdir=lambda w, output: Path(output.model).parent,
         train=config["ss"].get("train", {}),
@@ -23,7 +24,7 @@ rule train_ss:
         mem_mb=8000,
         runtime=config["ss"].get("train", {}).get("runtime_minutes", 720),
     shell:
-        "genoseq train ss --train-table {input.train} --valid-table {input.valid} -o {params.outdir} "
+        "{params.train_cmd} ss --train-table {input.train} --valid-table {input.valid} -o {params.outdir} "
         "--epochs {params.train[epochs]} --steps-per-epoch {params.train[steps_per_epoch]} "
         "--batch-size {params.train[batch_size]} --lstm-hidden {params.train[lstm_hidden]} "
         "--conv-channels {params.train[conv_channels]} --seed {params.train[seed]} --device {params.device} -t {threads} "
