@@ -18,7 +18,6 @@ from genoseq.nn.registry import ModelEntry, load_module
 
 #: Shipped parameter sets: through the genome-wide landscape, and element by element.
 LANDSCAPE_MODEL, ELEMENT_MODEL = "ep-default", "ep-element"
-SCORE_COLUMNS = ("genoseq.Score", "genoseq.Contribution", "genoseq.State", "genoseq.Share")
 
 
 def load_integrator(name_or_path: str) -> tuple[EPIntegrator, ModelEntry]:
