@@ -136,8 +136,6 @@ def scan_sequences(fasta: str, promoters: str, outputs, prefix: str, enhancers: 
 def read_gene_tss(path: str) -> pd.DataFrame:
     """Genes with a TSS: a table with ``chr, name, TSS_hg38`` (the shared promoter file) or
     a BED (``chrom, start, end, name``) whose interval midpoint is the TSS."""
-    from genoseq.ep.features import read_table
-
     table = read_table(path, "gene table")
     if {"chr", "name", "TSS_hg38"} <= set(table.columns):
         return pd.DataFrame({"chrom": table["chr"].astype(str), "gene": table["name"].astype(str),

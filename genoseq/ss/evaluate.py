@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from genoseq.ss.labels import SS3, SS8, SS8_TO_SS3
+from genoseq.ss.labels import SS3, SS8, SS8_TO_SS3, state_indices
 
 
 @dataclass
@@ -100,13 +100,6 @@ def evaluate_predictions(true8: list[np.ndarray], pred3: list[np.ndarray], pred8
     )
 
 
-def _indices(states: str, alphabet: str) -> np.ndarray:
-    table = np.full(256, -1, dtype=np.int64)
-    for k, s in enumerate(alphabet):
-        table[ord(s)] = k
-    return table[np.frombuffer(states.encode("ascii"), dtype=np.uint8)]
-
-
 def read_predictions_csv(path: str) -> dict[str, tuple[str, str]]:
     """(q3, q8) strings per id from a ``genoseq ss`` CSV."""
     import pandas as pd
@@ -140,8 +133,8 @@ def evaluate_table(ref: str, pred_csv: str | None = None, model: str = "ss-defau
             q3, q8 = predicted[ident]
             if len(q3) != len(seq):
                 raise InputError(f"{pred_csv}: {ident}: {len(q3)} predicted states for {len(seq)} residues")
-            pred3.append(_indices(q3, SS3))
-            pred8.append(_indices(q8, SS8))
+            pred3.append(state_indices(q3, SS3))
+            pred8.append(state_indices(q8, SS8))
     else:
         from genoseq.ss.api import SSPredictor, predict_tokens
         from genoseq.ss.decode import consistent_q8

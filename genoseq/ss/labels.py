@@ -11,15 +11,27 @@ SS3 = "HEC"
 SS8_TO_SS3 = np.array([SS3.index(s) for s in "HHHEECCC"], dtype=np.int64)
 IGNORE = -100  # torch's default ignore_index
 
-_SS8_TABLE = np.full(256, -1, dtype=np.int64)
-for _i, _s in enumerate(SS8):
-    _SS8_TABLE[ord(_s)] = _i
-_SS8_TABLE[ord("-")] = _SS8_TABLE[ord(" ")] = SS8.index("C")  # DSSP blank = coil
+def _lookup(alphabet: str, extra: dict[str, int] | None = None) -> np.ndarray:
+    table = np.full(256, -1, dtype=np.int64)
+    for i, state in enumerate(alphabet):
+        table[ord(state)] = i
+    for char, index in (extra or {}).items():
+        table[ord(char)] = index
+    return table
+
+
+_TABLES = {SS8: _lookup(SS8, {"-": SS8.index("C"), " ": SS8.index("C")}),  # DSSP blank = coil
+           SS3: _lookup(SS3)}
+
+
+def state_indices(states: str, alphabet: str = SS8) -> np.ndarray:
+    """Class indices of a state string in ``alphabet`` (:data:`SS8` or :data:`SS3`); -1 for other letters."""
+    return _TABLES[alphabet][np.frombuffer(states.encode("ascii"), dtype=np.uint8)]
 
 
 def ss8_targets(ss8: str, resolved: str | None = None) -> np.ndarray:
     """8-state class indices of a DSSP string; unresolved residues get :data:`IGNORE`."""
-    codes = _SS8_TABLE[np.frombuffer(ss8.encode("ascii"), dtype=np.uint8)]
+    codes = state_indices(ss8, SS8)
     if (codes < 0).any():
         raise ValueError(f"not a DSSP 8-state string: {ss8[:30]!r}")
     if resolved is not None:
