@@ -133,6 +133,7 @@ def fit(task: TrainingTask, settings: TrainSettings, log=print) -> dict[str, flo
         trained.train()
         t_epoch = time.time()
         sums: dict[str, float] = {}
+        counts: dict[str, int] = {}
         for _ in range(settings.steps_per_epoch):
             batch = next(batches)
             with autocast(device, settings.amp):
@@ -146,6 +147,7 @@ def fit(task: TrainingTask, settings: TrainSettings, log=print) -> dict[str, flo
             scheduler.step()
             for key, value in parts.items():
                 sums[key] = sums.get(key, 0.0) + value
+                counts[key] = counts.get(key, 0) + 1
         model.eval()
         stop_now = False
         if ctx.is_main:
@@ -156,7 +158,7 @@ def fit(task: TrainingTask, settings: TrainSettings, log=print) -> dict[str, flo
                 "step": (epoch + 1) * settings.steps_per_epoch,
                 "lr": scheduler.get_last_lr()[0],
                 "epoch_s": round(time.time() - t_epoch, 1),
-                **{f"train_{k}": v / settings.steps_per_epoch for k, v in sums.items()},
+                **{f"train_{k}": v / counts[k] for k, v in sums.items()},
                 **val,
             }
             _append_csv(metrics_path, row)
@@ -200,7 +202,8 @@ def _fmt(value: Any) -> str:
 def _append_csv(path: Path, row: dict) -> None:
     new = not path.exists()
     with open(path, "a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(row))
+        fields = list(row) if new else next(csv.reader(open(path)))
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
         if new:
             writer.writeheader()
         writer.writerow(row)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,9 @@ from genoseq.errors import InputError
 from genoseq.ss.encode import encode_residues
 from genoseq.ss.labels import IGNORE, SS8_TO_SS3, ss3_from_ss8, ss8_targets
 from genoseq.ss.model import SSNet, SSNetConfig
+
+if TYPE_CHECKING:
+    from genoseq.ss.distill import SoftChains
 
 REQUIRED_COLUMNS = ("id", "sequence", "ss8")
 
@@ -71,42 +74,62 @@ def read_ss_table(path: str | Path, use_mask: bool = True) -> LabelledChains:
     return chains
 
 
+def _cropped_batches(rng: np.random.Generator, tokens: list[np.ndarray], per_residue: list[list[np.ndarray]],
+                     batch_size: int, max_length: int) -> Iterator[tuple[torch.Tensor, ...]]:
+    """Endless batches of ``batch_size`` chains that are neighbours in length order, each
+    cropped (at a random offset) to the shortest member's length, at most ``max_length``:
+    no padding, so the LSTM runs at full speed. Yields tokens plus each per-residue array."""
+    order = np.argsort([len(t) for t in tokens], kind="stable")
+    n, b = len(order), min(batch_size, len(order))
+    while True:
+        first = int(rng.integers(0, n - b + 1))
+        members = order[first : first + b]
+        length = min(max_length, min(len(tokens[i]) for i in members))
+        offsets = [int(rng.integers(0, len(tokens[i]) - length + 1)) for i in members]
+        out = [torch.from_numpy(np.stack([tokens[i][o : o + length] for i, o in zip(members, offsets)]))]
+        for arrays in per_residue:
+            out.append(torch.from_numpy(np.stack([arrays[i][o : o + length] for i, o in zip(members, offsets)])))
+        yield tuple(out)
+
+
 class SSTrainingTask:
-    """Batches of chains of similar length, cropped to a common length (no padding,
-    so the LSTM runs at full speed on CPU); loss = CE(8-state) + CE(3-state)."""
+    """Batches of chains of similar length, cropped to a common length; loss = CE(8-state)
+    + CE(3-state), against DSSP labels or, for unlabelled chains, a teacher's probabilities."""
 
     family = "ss"
     monitor = "val_q3"
     monitor_mode = "max"
 
     def __init__(self, train: LabelledChains, valid: LabelledChains | None, config: SSNetConfig,
-                 batch_size: int = 32, max_length: int = 512, valid_tokens: int = 16384):
-        self.train, self.valid = train, valid
+                 batch_size: int = 32, max_length: int = 512, valid_tokens: int = 16384,
+                 unlabelled: "SoftChains | None" = None, unlabelled_fraction: float = 0.5):
+        self.train, self.valid, self.unlabelled = train, valid, unlabelled
         self.model = SSNet(config)
         self.model_config = config.as_dict()
         self.batch_size, self.max_length, self.valid_tokens = batch_size, max_length, valid_tokens
-        self._order = np.argsort([len(t) for t in train.tokens], kind="stable")
+        self.unlabelled_fraction = unlabelled_fraction if unlabelled is not None and len(unlabelled) else 0.0
 
-    def train_batches(self, rng: np.random.Generator) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        n, b = len(self._order), min(self.batch_size, len(self._order))
+    def train_batches(self, rng: np.random.Generator) -> Iterator[tuple[torch.Tensor, ...]]:
+        """Labelled batches ``(tokens, targets8)``, mixed (with ``unlabelled_fraction``) with
+        soft-labelled ones ``(tokens, p8, p3)``; each from chains of neighbouring length."""
+        labelled = _cropped_batches(rng, self.train.tokens, [self.train.targets8], self.batch_size, self.max_length)
+        soft = (_cropped_batches(rng, self.unlabelled.tokens, [self.unlabelled.p8, self.unlabelled.p3],
+                                 self.batch_size, self.max_length) if self.unlabelled_fraction else None)
         while True:
-            first = int(rng.integers(0, n - b + 1))
-            members = self._order[first : first + b]
-            length = min(self.max_length, min(len(self.train.tokens[i]) for i in members))
-            tokens = np.empty((b, length), dtype=np.int64)
-            targets = np.empty((b, length), dtype=np.int64)
-            for row, i in enumerate(members):
-                offset = int(rng.integers(0, len(self.train.tokens[i]) - length + 1))
-                tokens[row] = self.train.tokens[i][offset : offset + length]
-                targets[row] = self.train.targets8[i][offset : offset + length]
-            yield torch.from_numpy(tokens), torch.from_numpy(targets)
+            yield next(soft) if soft is not None and rng.random() < self.unlabelled_fraction else next(labelled)
 
     def loss(self, model: SSNet, batch, device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
-        tokens, targets8 = (t.to(device) for t in batch)
-        targets3 = torch.from_numpy(ss3_from_ss8(targets8.cpu().numpy())).to(device)
+        tokens = batch[0].to(device)
         logits8, logits3 = model(tokens)
-        loss8 = F.cross_entropy(logits8.float().flatten(0, 1), targets8.flatten(), ignore_index=IGNORE)
-        loss3 = F.cross_entropy(logits3.float().flatten(0, 1), targets3.flatten(), ignore_index=IGNORE)
+        logits8, logits3 = logits8.float().flatten(0, 1), logits3.float().flatten(0, 1)
+        if len(batch) == 3:  # soft targets: cross-entropy against the teacher's probabilities
+            p8, p3 = (t.to(device).float().flatten(0, 1) for t in batch[1:])
+            loss8, loss3 = F.cross_entropy(logits8, p8), F.cross_entropy(logits3, p3)
+            return loss8 + loss3, {"soft_loss8": loss8.item(), "soft_loss3": loss3.item()}
+        targets8 = batch[1].to(device)
+        targets3 = torch.from_numpy(ss3_from_ss8(batch[1].numpy())).to(device)
+        loss8 = F.cross_entropy(logits8, targets8.flatten(), ignore_index=IGNORE)
+        loss3 = F.cross_entropy(logits3, targets3.flatten(), ignore_index=IGNORE)
         return loss8 + loss3, {"loss8": loss8.item(), "loss3": loss3.item()}
 
     def validate(self, model: SSNet, device: torch.device) -> dict[str, float]:
