@@ -117,8 +117,10 @@ def read_predictions_csv(path: str) -> dict[str, tuple[str, str]]:
     return {ident: ("".join(g["q3"]), "".join(g["q8"])) for ident, g in table.groupby("id", sort=False)}
 
 
-def evaluate_table(ref: str, pred_csv: str | None = None, model: str = "ss-default", device: str = "auto") -> SSScores:
-    """Score a prediction CSV, or the named model's predictions, against a labelled TSV."""
+def evaluate_table(ref: str, pred_csv: str | None = None, model: str = "ss-default", device: str = "auto",
+                   **options) -> SSScores:
+    """Score a prediction CSV, or the named model's predictions (``options`` go to
+    :meth:`SSPredictor.load`), against a labelled TSV."""
     from genoseq.errors import InputError
     from genoseq.ss.dataset import read_ss_table
 
@@ -137,12 +139,12 @@ def evaluate_table(ref: str, pred_csv: str | None = None, model: str = "ss-defau
             pred8.append(state_indices(q8, SS8))
     else:
         from genoseq.ss.api import SSPredictor, predict_tokens
-        from genoseq.ss.decode import consistent_q8
+        from genoseq.ss.decode import decode_q8
 
-        predictor = SSPredictor.load(model, device)
+        predictor = SSPredictor.load(model, device, **options)
         by_index = {}
         for i, p3, p8 in predict_tokens(predictor.model, chains.tokens, predictor.device, predictor.batch_tokens):
-            by_index[i] = (p3.argmax(1), consistent_q8(p3, p8))
+            by_index[i] = (p3.argmax(1), decode_q8(p3, p8, predictor.consistent))
         pred3 = [by_index[i][0] for i in range(len(chains))]
         pred8 = [by_index[i][1] for i in range(len(chains))]
     return evaluate_predictions(chains.targets8, pred3, pred8)

@@ -61,10 +61,16 @@ def test_csv_and_fas():
     assert fas.getvalue() == f">a,b\n{pred.sequence}\n{pred.q3}\n"
 
 
-def test_q8_always_reduces_to_q3():
+def test_consistent_q8_always_reduces_to_q3():
     pred = prediction(500)
+    pred.consistent = True
     reduced = "".join("HHHEECCC"["GHIBESTC".index(s)] for s in pred.q8)
     assert reduced == pred.q3
+
+
+def test_default_q8_is_the_most_probable_state():
+    pred = prediction(500)
+    assert pred.q8 == "".join("GHIBESTC"[i] for i in pred.p8.argmax(1))
 
 
 def test_safe_names():
