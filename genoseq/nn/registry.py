@@ -70,15 +70,17 @@ def load_model_checkpoint(entry: ModelEntry) -> dict:
 
 def register_model(
     name: str, family: str, checkpoint: str | Path, file_name: str, version: str, card: str,
-    settings: dict | None = None, directory: Path | None = None, metrics: dict | None = None,
+    settings: dict | None = None, directory: Path | None = None, metrics: dict | None = None, half: bool = False,
 ) -> ModelEntry:
-    """Copy a checkpoint's weights (no optimizer state) into the models folder and
-    record it in registry.json with its sha256 (used when preparing a release)."""
+    """Copy a checkpoint's weights (no optimizer state; float16 with ``half``) into the models
+    folder and record it in registry.json with its sha256 (used when preparing a release)."""
     import shutil
 
     directory = directory or models_dir()
     state = load_checkpoint(checkpoint, family)
     slim = {k: state[k] for k in ("format", "family", "model_config", "state_dict", "genoseq_version")}
+    if half:  # loading casts back to the module's float32
+        slim["state_dict"] = {k: v.half() if v.is_floating_point() else v for k, v in slim["state_dict"].items()}
     slim["metrics"] = state.get("metrics", {})
     slim["epoch"] = state.get("epoch")
     target = directory / file_name
