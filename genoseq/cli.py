@@ -316,9 +316,13 @@ def train() -> None:
 @click.option("--window", default=3000, show_default=True, help="Training window length (multiple of 3).")
 @click.option("--lr", default=2e-3, show_default=True)
 @click.option("--no-phase-channel", is_flag=True, help="Ablation: drop the position-mod-3 input channel.")
+@click.option("--codon-channels", default=96, show_default=True, help="Channels of the codon-step convolutions.")
+@click.option("--gru-hidden", default=64, show_default=True, help="BiGRU hidden size per direction.")
+@click.option("--head-channels", default=32, show_default=True, help="Per-base head channels.")
 @_training_options
 def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, outdir, epochs, steps_per_epoch, batch_size,
-                window, lr, no_phase_channel, seed, device, no_amp, threads, max_minutes, no_resume) -> None:
+                window, lr, no_phase_channel, codon_channels, gru_hidden, head_channels, seed, device, no_amp, threads,
+                max_minutes, no_resume) -> None:
     """Train the gene model on FASTA + GFF3 pairs, holding out whole genomes for validation."""
     from genoseq.datapaths import data_root_or_none
     from genoseq.genes.model import GeneNetConfig
@@ -333,7 +337,8 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
     train_gene_model(
         settings, data_root=root, train_genomes=split(train_genomes), valid_genomes=split(valid_genomes),
         pairs=[(f, g, int(t)) for f, g, t in pairs], valid_pairs=[(f, g, int(t)) for f, g, t in valid_pairs],
-        config=GeneNetConfig(phase_channel=not no_phase_channel),
+        config=GeneNetConfig(phase_channel=not no_phase_channel, codon_channels=codon_channels,
+                             gru_hidden=gru_hidden, head_channels=head_channels),
         batch_size=batch_size, window=window, log=_log,
     )
 
