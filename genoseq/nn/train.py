@@ -200,9 +200,14 @@ def _fmt(value: Any) -> str:
 
 
 def _append_csv(path: Path, row: dict) -> None:
+    """Append a row under the file's existing header (columns a row lacks stay empty)."""
     new = not path.exists()
+    if not new:
+        with open(path, newline="") as existing:
+            fields = next(csv.reader(existing))
     with open(path, "a", newline="") as handle:
-        fields = list(row) if new else next(csv.reader(open(path)))
+        if new:
+            fields = list(row)
         writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
         if new:
             writer.writeheader()
