@@ -139,7 +139,11 @@ def prepare_soft_chains(fasta_paths: list[str | Path], teacher: str, held_out: I
         log(f"{summary}; soft labels from {cache}")
         return cached
     log(f"{summary}; labelling them with {entry.name}")
-    chains = soft_label(model, [r.id for r in records], sequences, device, DEFAULT_BATCH_TOKENS[device.type])
+    from genoseq.progress import CountProgress
+
+    with CountProgress("soft labels", "protein") as bar:  # hidden when stderr is not a terminal
+        chains = soft_label(model, [r.id for r in records], sequences, device, DEFAULT_BATCH_TOKENS[device.type],
+                            progress=bar.update)
     Path(cache).parent.mkdir(parents=True, exist_ok=True)
     chains.save(cache, key)
     return chains
