@@ -77,7 +77,7 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--max-overlap", default=None, type=click.IntRange(min=0), help="Largest overlap allowed between genes [60].")
 @click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]), help="Where the network runs.")
 @click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
-@click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows per network batch [16 on CPU, 256 on CUDA].")
+@click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows (4.8 kb) per network batch [64 on CPU, one batch per thread; 256 on CUDA].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format, model, table, closed, circular, mask,
                   adapt, min_length, max_overlap, device, threads, batch_size, quiet) -> None:
@@ -92,7 +92,7 @@ def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format,
     from genoseq.genes.output import OutputPaths, write_predictions
     from genoseq.io.atomic import output_set
     from genoseq.io.fasta import read_dna
-    from genoseq.nn.device import set_threads
+    from genoseq.nn.device import keep_freed_memory, set_threads
     from genoseq.nn.checkpoint import sha256_file
     from genoseq.progress import BaseProgress
 
@@ -105,6 +105,7 @@ def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format,
         raise GenoseqError("only one output can go to stdout ('-')")
     if paths.tracks_prefix == "-":
         raise GenoseqError("tracks are bgzipped files and cannot go to stdout")
+    keep_freed_memory()
     n_threads = set_threads(threads)
     predictor = GenePredictor.load(model, device, table, batch_size, closed=closed, adapt=adapt,
                                    min_length=min_length, max_overlap=max_overlap)
@@ -316,12 +317,13 @@ def train() -> None:
 @click.option("--window", default=3000, show_default=True, help="Training window length (multiple of 3).")
 @click.option("--lr", default=2e-3, show_default=True)
 @click.option("--no-phase-channel", is_flag=True, help="Ablation: drop the position-mod-3 input channel.")
+@click.option("--branch-channels", default=16, show_default=True, help="Channels per per-base convolution branch.")
 @click.option("--codon-channels", default=96, show_default=True, help="Channels of the codon-step convolutions.")
 @click.option("--gru-hidden", default=64, show_default=True, help="BiGRU hidden size per direction.")
 @click.option("--head-channels", default=32, show_default=True, help="Per-base head channels.")
 @_training_options
 def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, outdir, epochs, steps_per_epoch, batch_size,
-                window, lr, no_phase_channel, codon_channels, gru_hidden, head_channels, seed, device, no_amp, threads,
+                window, lr, no_phase_channel, branch_channels, codon_channels, gru_hidden, head_channels, seed, device, no_amp, threads,
                 max_minutes, no_resume) -> None:
     """Train the gene model on FASTA + GFF3 pairs, holding out whole genomes for validation."""
     from genoseq.datapaths import data_root_or_none
@@ -337,7 +339,8 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
     train_gene_model(
         settings, data_root=root, train_genomes=split(train_genomes), valid_genomes=split(valid_genomes),
         pairs=[(f, g, int(t)) for f, g, t in pairs], valid_pairs=[(f, g, int(t)) for f, g, t in valid_pairs],
-        config=GeneNetConfig(phase_channel=not no_phase_channel, codon_channels=codon_channels,
+        config=GeneNetConfig(phase_channel=not no_phase_channel, branch_channels=branch_channels,
+                             codon_channels=codon_channels,
                              gru_hidden=gru_hidden, head_channels=head_channels),
         batch_size=batch_size, window=window, log=_log,
     )

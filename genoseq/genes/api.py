@@ -118,8 +118,9 @@ class GenePredictor:
                     seq = np.concatenate([seq[len(seq) - ext :], seq, seq[:ext]])
                 yield (record, ext), seq
 
+        workers = torch.get_num_threads() if self.device.type == "cpu" else 1
         scored = ((record, seq, scores, ext) for (record, ext), seq, scores in
-                  score_sequences(self.model, items(), self.windows, self.device, progress))
+                  score_sequences(self.model, items(), self.windows, self.device, progress, workers))
         yield from self.decode_scored(scored, mask)
 
     def decode_scored(
@@ -158,9 +159,9 @@ class GenePredictor:
         candidates = Candidates.concat([
             contig_candidates(codes[lo:hi], scores[:, lo:hi], code, self.decoder).shifted(lo) for lo, hi in segments
         ])
-        probs = np.exp(scores[:7, :n])
-        return _Contig(record, n, seq, codes, candidates, probs[1:4].sum(0).astype(np.float16),
-                       probs[4:7].sum(0).astype(np.float16), bool(ext))
+        lp = torch.from_numpy(scores[:7, :n])
+        plus, minus = (lp[rows].exp().sum(0).half().numpy() for rows in (slice(1, 4), slice(4, 7)))
+        return _Contig(record, n, seq, codes, candidates, plus, minus, bool(ext))
 
 
 @dataclass

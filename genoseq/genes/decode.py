@@ -30,6 +30,7 @@ plus-strand code on the reverse complement.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Sequence
 
 import numpy as np
 
@@ -106,18 +107,19 @@ def empty_candidates() -> Candidates:
 
 
 def plus_strand_candidates(
-    codes: np.ndarray, coding_lp: np.ndarray, start_logit: np.ndarray, code: GeneticCode, settings: DecoderSettings
+    codes: np.ndarray, coding_lp: Sequence[np.ndarray], start_logit: np.ndarray, code: GeneticCode,
+    settings: DecoderSettings,
 ) -> Candidates:
     """All plus-strand candidates (every start of every ORF) of one sequence.
 
-    ``codes``: base codes (L,); ``coding_lp``: (4, L) log-probabilities of
-    non-coding and codon positions 1, 2, 3 on this strand; ``start_logit``: (L,).
+    ``codes``: base codes (L,); ``coding_lp``: four (L,) arrays (views are fine) of
+    log-probabilities of non-coding and codon positions 1, 2, 3 on this strand;
+    ``start_logit``: (L,).
     """
     length = len(codes)
     codons = codon_codes(codes)
     positions = np.arange(length)
     parts = []
-    coding_lp = coding_lp.astype(np.float64, copy=False)
     for frame in range(3):
         in_frame = positions[frame : max(frame, length - 2) : 3]
         if len(in_frame) == 0:
@@ -150,9 +152,11 @@ def plus_strand_candidates(
             continue
         # Per codon of this frame: the log-odds of its three bases being codon positions 1, 2, 3.
         n_codons = (length - frame) // 3
-        base0 = frame + 3 * np.arange(n_codons)
-        per_codon = (coding_lp[1, base0] + coding_lp[2, base0 + 1] + coding_lp[3, base0 + 2]
-                     - coding_lp[0, base0] - coding_lp[0, base0 + 1] - coding_lp[0, base0 + 2])
+
+        def at(row: int, offset: int) -> np.ndarray:  # row's values at codon position ``offset``
+            return coding_lp[row][frame + offset : frame + offset + 3 * n_codons : 3]
+
+        per_codon = (at(1, 0) + at(2, 1) + at(3, 2)) - (at(0, 0) + at(0, 1) + at(0, 2))
         prefix = np.concatenate([[0.0], np.cumsum(per_codon, dtype=np.float64)])
         coding = prefix[(ends - frame) // 3] - prefix[(begins - frame) // 3]
         start = np.where(partial5, 0.0, start_logit[np.minimum(begins, length - 1)])
@@ -168,10 +172,9 @@ def contig_candidates(codes: np.ndarray, scores: np.ndarray, code: GeneticCode, 
     """All candidates on both strands. ``scores``: (9, L) = 7 coding log-probabilities
     (non-coding, +1, +2, +3, -1, -2, -3) and 2 start logits (+, -)."""
     length = len(codes)
-    plus = plus_strand_candidates(codes, scores[[0, 1, 2, 3]], scores[7], code, settings)
+    plus = plus_strand_candidates(codes, [scores[i] for i in (0, 1, 2, 3)], scores[7], code, settings)
     minus = plus_strand_candidates(
-        COMPLEMENT_CODE[codes[::-1]], np.ascontiguousarray(scores[[0, 4, 5, 6], ::-1]),
-        np.ascontiguousarray(scores[8, ::-1]), code, settings,
+        COMPLEMENT_CODE[codes[::-1]], [scores[i, ::-1] for i in (0, 4, 5, 6)], scores[8, ::-1], code, settings,
     )
     minus.begin, minus.end = length - minus.end, length - minus.begin
     minus.strand = -minus.strand

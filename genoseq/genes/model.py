@@ -89,6 +89,14 @@ class GeneNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x``: (batch, in_channels, length) with length a multiple of 3 -> (batch, 9, length)."""
+        bases, steps = self.features(x)
+        rnn_out, _ = self.gru(steps)
+        return self.heads(bases, steps, rnn_out)
+
+    def features(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The convolutional front end: per-base features (B, Cb, L) and the codon-step
+        GRU inputs (B, L/3, C). Split from :meth:`forward` so that inference can run
+        the convolutions in small, cache-friendly batches and the GRU in large ones."""
         batch, _, length = x.shape
         if length % 3:
             raise ValueError("sequence length must be a multiple of 3")
@@ -98,8 +106,11 @@ class GeneNet(nn.Module):
         codons = bases.reshape(batch, -1, n_codons, 3).permute(0, 1, 3, 2).reshape(batch, -1, n_codons)
         h = torch.relu(self.codon_in(codons))
         h = torch.relu(self.norm(h + self.block_mix(torch.relu(self.block(h)))))
-        steps = h.transpose(1, 2)  # (B, T, C)
-        rnn_out, _ = self.gru(steps)
+        return bases, h.transpose(1, 2)
+
+    def heads(self, bases: torch.Tensor, steps: torch.Tensor, rnn_out: torch.Tensor) -> torch.Tensor:
+        """Per-base outputs (B, 9, L) from the front end's features and the GRU output."""
+        batch, _, length = bases.shape
         unfolded = self.codon_out(torch.cat([rnn_out, steps], dim=2))  # (B, T, 3*H)
         per_base = unfolded.reshape(batch, length, -1).transpose(1, 2)
         return self.head(torch.cat([bases, torch.relu(per_base)], dim=1))

@@ -6,10 +6,19 @@ context on both sides, so window edges cost no accuracy. Windows start at
 multiples of 3 of the contig coordinate. Windows of many contigs are batched
 together (grouped by length, so short contigs are not padded to full windows),
 and contigs come out in input order as soon as all their windows are scored.
+
+On CPU the cost is dominated by the GRU's per-step work, which shrinks per window
+as more windows share a step, while the convolutions run fastest on a few windows
+at a time (their activations stay in cache). So a batch of ``batch_size``
+windows runs its convolutions in chunks of ``conv_batch`` and its GRU in one call,
+and ``workers`` threads (one core each) run batches side by side; results do not
+depend on timing, so the same input always gives the same scores.
 """
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -27,7 +36,8 @@ PAD = ord("N")
 class WindowSettings:
     window: int = 6000
     flank: int = 450
-    batch_size: int = 16
+    batch_size: int = 64  # windows per GRU call
+    conv_batch: int = 16  # windows per convolution call
     length_step: int = 600  # short contigs are padded up to a multiple of this
 
     def __post_init__(self):
@@ -67,33 +77,73 @@ class _Pending:
         self.remaining = n_windows
 
 
+def forward_windows(model: GeneNet, x: torch.Tensor, conv_batch: int) -> torch.Tensor:
+    """``model(x)`` with the convolutions run ``conv_batch`` windows at a time and the
+    GRU over the whole batch; returns float32 log-probabilities of the 7 coding
+    classes and the 2 start logits, (B, 9, L)."""
+    device = x.device
+    with torch.inference_mode(), autocast(device):
+        if len(x) <= conv_batch:
+            out = model(x)
+        else:
+            parts = [model.features(x[i : i + conv_batch]) for i in range(0, len(x), conv_batch)]
+            rnn_out, _ = model.gru(torch.cat([steps for _, steps in parts]))
+            out, offset = [], 0
+            for bases, steps in parts:
+                out.append(model.heads(bases, steps, rnn_out[offset : offset + len(steps)]))
+                offset += len(steps)
+            out = torch.cat(out)
+        out = out.float()
+        return torch.cat([torch.log_softmax(out[:, :7], dim=1), out[:, 7:]], dim=1)
+
+
+@contextmanager
+def _single_threaded_ops(active: bool):
+    """Each worker thread uses one core: torch's intra-op threads would only contend."""
+    if not active:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def score_sequences(
     model: GeneNet,
     items: Iterable[tuple[object, np.ndarray]],
     settings: WindowSettings = WindowSettings(),
     device: torch.device = torch.device("cpu"),
     progress=None,
+    workers: int = 1,
 ) -> Iterator[tuple[object, np.ndarray, np.ndarray]]:
     """Yield ``(key, seq, scores)`` for each ``(key, seq)``, in input order.
 
     ``seq`` is ASCII bytes; ``scores`` is float32 (9, L): log-probabilities of the 7
     coding classes and the 2 start-site logits. ``progress(n_bases)`` is called as
-    bases are scored.
+    bases are scored. ``workers`` > 1 runs that many batches at once on CPU threads.
     """
     model.eval()
     phase = model.config.phase_channel
+    workers = max(1, workers) if device.type == "cpu" else 1
     pending: OrderedDict[int, _Pending] = OrderedDict()
     buckets: dict[int, list[tuple[int, int, np.ndarray]]] = {}
+    in_flight: deque[tuple[list, int, Future]] = deque()
     counter = 0
 
-    def run(width: int) -> None:
+    def submit(width: int, pool: ThreadPoolExecutor) -> None:
         entries = buckets.pop(width)
         x = torch.from_numpy(encode_batch(np.stack([e[2] for e in entries]), phase)).to(device)
-        with torch.inference_mode(), autocast(device):
-            out = model(x).float()
-        coding = torch.log_softmax(out[:, :7], dim=1)
-        out = torch.cat([coding, out[:, 7:]], dim=1).cpu().numpy()
-        for (pid, core_start, _), result in zip(entries, out):
+        in_flight.append((entries, width, pool.submit(lambda: forward_windows(model, x, settings.conv_batch)
+                                                      .cpu().numpy())))
+        while len(in_flight) > workers:
+            collect()
+
+    def collect() -> None:
+        entries, width, future = in_flight.popleft()
+        for (pid, core_start, _), result in zip(entries, future.result()):
             item = pending[pid]
             n = len(item.seq)
             take = min(settings.core, n - core_start) if width == settings.window else n
@@ -101,6 +151,12 @@ def score_sequences(
             item.remaining -= 1
             if progress is not None:
                 progress(take)
+
+    def drain(pool: ThreadPoolExecutor) -> None:
+        for width in list(buckets):
+            submit(width, pool)
+        while in_flight:
+            collect()
 
     def flush_ready() -> Iterator[tuple[object, np.ndarray, np.ndarray]]:
         while pending:
@@ -110,22 +166,21 @@ def score_sequences(
             pending.popitem(last=False)
             yield item.key, item.seq, item.scores
 
-    for key, seq in items:
-        windows = _contig_windows(seq, settings)
-        pid = counter
-        counter += 1
-        pending[pid] = _Pending(key, seq, len(windows))
-        for core_start, buf in windows:
-            bucket = buckets.setdefault(len(buf), [])
-            bucket.append((pid, core_start, buf))
-            if len(bucket) >= settings.batch_size:
-                run(len(buf))
-        yield from flush_ready()
-        # Do not hold many finished-but-unflushed contigs: force the oldest through.
-        if len(pending) > 4 * settings.batch_size:
-            for width in list(buckets):
-                run(width)
+    with ThreadPoolExecutor(workers) as pool, _single_threaded_ops(workers > 1):
+        for key, seq in items:
+            windows = _contig_windows(seq, settings)
+            pid = counter
+            counter += 1
+            pending[pid] = _Pending(key, seq, len(windows))
+            for core_start, buf in windows:
+                bucket = buckets.setdefault(len(buf), [])
+                bucket.append((pid, core_start, buf))
+                if len(bucket) >= settings.batch_size:
+                    submit(len(buf), pool)
             yield from flush_ready()
-    for width in list(buckets):
-        run(width)
-    yield from flush_ready()
+            # Do not hold many finished-but-unflushed contigs: force the oldest through.
+            if len(pending) > 4 * settings.batch_size:
+                drain(pool)
+                yield from flush_ready()
+        drain(pool)
+        yield from flush_ready()

@@ -10,6 +10,12 @@ import pysam
 from genoseq.io.atomic import OutputSet
 
 
+def value_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """0-based starts and (exclusive) ends of the runs of equal consecutive values."""
+    change = np.flatnonzero(values[1:] != values[:-1]) + 1
+    return np.concatenate([[0], change]), np.concatenate([change, [len(values)]])
+
+
 class BedGraphTrack:
     """Collect per-base values in [0, ``max_value``] contig by contig, written as runs of
     equal values after rounding to multiples of ``step`` x ``max_value`` (0.02 keeps two
@@ -34,12 +40,10 @@ class BedGraphTrack:
         if len(values) == 0:
             return
         q = np.rint(np.clip(values, 0.0, self.max_value) / self.step).astype(np.int64)
-        change = np.flatnonzero(np.diff(q)) + 1
-        starts = np.concatenate([[0], change]).tolist()
-        ends = np.concatenate([change, [len(q)]]).tolist()
+        starts, ends = value_runs(q)
         labels = self._labels
         self._handle.write("".join(
-            f"{seqid}\t{s}\t{e}\t{labels[v]}\n" for s, e, v in zip(starts, ends, q[starts].tolist())
+            f"{seqid}\t{s}\t{e}\t{labels[v]}\n" for s, e, v in zip(starts.tolist(), ends.tolist(), q[starts].tolist())
         ))
 
     def close(self) -> None:
@@ -88,8 +92,11 @@ class BigWigTrack:
                 spooled = np.memmap(self._spool, dtype=np.uint8, mode="r")
                 offset = 0
                 for seqid, n in self._contigs:
-                    values = spooled[offset : offset + n].astype(np.float64) * self.step
-                    bw.addEntries(seqid, 0, values=values, span=1, step=1)
+                    # One entry per run of equal values: far fewer entries to write and zoom.
+                    levels = spooled[offset : offset + n]
+                    starts, ends = value_runs(levels)
+                    bw.addEntries([seqid] * len(starts), starts, ends=ends,
+                                  values=levels[starts].astype(np.float64) * self.step)
                     offset += n
                 del spooled
         finally:

@@ -38,3 +38,23 @@ def autocast(device: torch.device, enabled: bool = True):
         dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         return torch.autocast("cuda", dtype=dtype)
     return torch.autocast("cpu", enabled=False)
+
+
+def keep_freed_memory(limit: int = 1 << 30) -> bool:
+    """Ask glibc to serve large blocks from the heap and keep freed memory for reuse.
+
+    Inference allocates and frees batch-sized buffers (tens of MB) over and over.
+    By default glibc maps each one afresh and unmaps it on free, so every batch
+    pays first-touch page faults again, which costs seconds per genome on virtual
+    machines. Returns False where the C library is not glibc (nothing changes).
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    return bool(mallopt(m_mmap_threshold, limit)) and bool(mallopt(m_trim_threshold, 2 * limit))
