@@ -43,3 +43,17 @@ def test_windows_are_stitched_in_place():
     for (_, seq, scores), original in zip(results, seqs):
         assert scores.shape == (N_OUTPUTS, len(original))
         np.testing.assert_allclose(scores, expected(original), rtol=1e-5, atol=1e-5)
+
+
+def test_chunked_batches_and_worker_threads_give_the_same_scores():
+    torch.manual_seed(0)
+    model = GeneNet(GeneNetConfig(branch_channels=4, codon_channels=12, gru_hidden=8, head_channels=8))
+    rng = np.random.default_rng(2)
+    seqs = [rng.choice(np.frombuffer(b"ACGT", np.uint8), n) for n in (7_000, 500, 2_400)]
+    plain = WindowSettings(window=1200, flank=150, batch_size=1, conv_batch=1, length_step=300)
+    chunked = WindowSettings(window=1200, flank=150, batch_size=5, conv_batch=2, length_step=300)
+    reference = list(score_sequences(model, enumerate(seqs), plain))
+    threads = torch.get_num_threads()
+    for (_, _, want), (_, _, got) in zip(reference, score_sequences(model, enumerate(seqs), chunked, workers=2)):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    assert torch.get_num_threads() == threads  # the worker pool restores torch's thread count
