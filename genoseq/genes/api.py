@@ -127,11 +127,43 @@ class GenePredictor:
         self, scored: Iterable[tuple[FastaRecord, np.ndarray, np.ndarray, int]], mask: bool = False
     ) -> Iterator[ContigPrediction]:
         """Decode network scores: ``(record, seq, scores, ext)`` per contig, where a circular
-        contig's ``seq``/``scores`` carry ``ext`` wrapped bases on each side."""
+        contig's ``seq``/``scores`` carry ``ext`` wrapped bases on each side.
+
+        Genome adaptation learns from the first contigs, up to ``adapt_max_bases`` bases
+        (the whole input for any single genome), and is then applied to every later
+        contig as it streams through, so memory stays bounded however large the input.
+        """
         code = genetic_code(self.table)
-        contigs = [self._prepare(record, seq, scores, ext, code, mask) for record, seq, scores, ext in scored]
         settings = self.decoder
-        for _ in range(settings.adapt_rounds if settings.adapt else 0):
+        adapting = settings.adapt and settings.adapt_rounds > 0
+        buffer: list[_Contig] = []
+        buffered = 0
+        adaptation: GenomeAdaptation | None = None
+        for record, seq, scores, ext in scored:
+            contig = self._prepare(record, seq, scores, ext, code, mask)
+            del scores
+            if adapting:
+                buffer.append(contig)
+                buffered += contig.length
+                if buffered >= settings.adapt_max_bases:
+                    adaptation, adapting = self._adapt(buffer), False
+                    yield from (self._finish(c, code) for c in buffer)
+                    buffer = []
+                continue
+            if adaptation is not None:
+                adaptation.apply(contig.codes, contig.candidates)
+                total_score(contig.candidates, settings, adapted=True)
+            yield self._finish(contig, code)
+        if buffer:
+            self._adapt(buffer)
+            yield from (self._finish(c, code) for c in buffer)
+
+    def _adapt(self, contigs: list["_Contig"]) -> GenomeAdaptation | None:
+        """Learn this input's statistics from first-pass genes (``adapt_rounds`` times) and
+        rescore the contigs' candidates with them; None when there are too few genes."""
+        settings = self.decoder
+        adaptation = None
+        for _ in range(settings.adapt_rounds):
             previous = [(c.codes, c.candidates, choose_genes(c.candidates, settings)) for c in contigs]
             if sum(len(genes) for _, _, genes in previous) < settings.min_adapt_genes:
                 break
@@ -139,13 +171,15 @@ class GenePredictor:
             for c in contigs:
                 adaptation.apply(c.codes, c.candidates)
                 total_score(c.candidates, settings, adapted=True)
-        for c in contigs:
-            chosen = choose_genes(c.candidates, settings)
-            if c.circular:
-                chosen = _reconcile_origin(chosen, c.length, settings.max_overlap)
-            c.forward_codons, c.reverse_codons = codon_codes(c.codes), reverse_codon_codes(c.codes)
-            genes = [_gene_call(c.record.id, i + 1, g, c, code) for i, g in enumerate(_iter_candidates(chosen))]
-            yield ContigPrediction(c.record.id, c.length, genes, c.coding_plus, c.coding_minus, circular=c.circular)
+        return adaptation
+
+    def _finish(self, c: "_Contig", code: GeneticCode) -> ContigPrediction:
+        chosen = choose_genes(c.candidates, self.decoder)
+        if c.circular:
+            chosen = _reconcile_origin(chosen, c.length, self.decoder.max_overlap)
+        c.forward_codons, c.reverse_codons = codon_codes(c.codes), reverse_codon_codes(c.codes)
+        genes = [_gene_call(c.record.id, i + 1, g, c, code) for i, g in enumerate(_iter_candidates(chosen))]
+        return ContigPrediction(c.record.id, c.length, genes, c.coding_plus, c.coding_minus, circular=c.circular)
 
     def _prepare(self, record: FastaRecord, seq: np.ndarray, scores: np.ndarray, ext: int,
                  code: GeneticCode, mask: bool) -> "_Contig":

@@ -1,0 +1,23 @@
+"""Genome adaptation on large inputs: learned from the first contigs, applied to the rest."""
+from genoseq.genes.api import GenePredictor
+from genoseq.io.fasta import FastaRecord, read_dna
+
+
+def _calls(prediction):
+    return [(g.start, g.end, g.strand) for g in prediction.genes]
+
+
+def test_adaptation_learned_on_the_first_contigs_is_applied_to_later_ones(shared_genomes):
+    genome = next(read_dna(shared_genomes / "ecoli_k12_mg1655" / "genome.fna.gz")).sequence
+    first = FastaRecord("first", "", genome[:200_000])
+    second = FastaRecord("second", "", genome[1_000_000:1_200_000])
+
+    streamed = list(GenePredictor.load(device="cpu", adapt_max_bases=150_000).predict_records([first, second]))
+    assert [p.id for p in streamed] == ["first", "second"]
+    # The buffer held the first contig alone: its calls are those of that contig on its own.
+    alone = list(GenePredictor.load(device="cpu").predict_records([first]))
+    assert _calls(streamed[0]) == _calls(alone[0])
+    # The second contig was decoded with that adaptation, not with network scores only.
+    unadapted = list(GenePredictor.load(device="cpu", adapt=False).predict_records([second]))
+    assert _calls(streamed[1]) != _calls(unadapted[0])
+    assert len(streamed[1].genes) > 150
