@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 
 from genoseq.datapaths import default_data_root
 from genoseq.genes.api import GenePredictor
@@ -40,7 +41,9 @@ def cached_scores(predictor: GenePredictor, fasta: Path, cache: Path) -> list[tu
             todo.append((record, path))
     if todo:
         items = ((i, as_bytes(r.sequence)) for i, (r, _) in enumerate(todo))
-        for i, _, scores in score_sequences(predictor.model, items, predictor.windows, predictor.device):
+        workers = torch.get_num_threads()
+        for i, _, scores in score_sequences(predictor.model, items, predictor.windows, predictor.device,
+                                            workers=workers):
             record, path = todo[i]
             path.parent.mkdir(parents=True, exist_ok=True)
             np.save(path, scores.astype(np.float16))

@@ -17,7 +17,8 @@ import torch
 
 from genoseq.genes.codes import GeneticCode, codon_codes, encode_bases, genetic_code, reverse_codon_codes
 from genoseq.genes.decode import (
-    START_NAMES, Candidates, DecoderSettings, GenomeAdaptation, choose_genes, contig_candidates, total_score,
+    START_NAMES, AdaptationBackground, Candidates, DecoderSettings, GenomeAdaptation, choose_genes, contig_candidates,
+    total_score,
 )
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.genes.model import GeneNet, GeneNetConfig
@@ -162,12 +163,13 @@ class GenePredictor:
         """Learn this input's statistics from first-pass genes (``adapt_rounds`` times) and
         rescore the contigs' candidates with them; None when there are too few genes."""
         settings = self.decoder
-        adaptation = None
+        adaptation = background = None
         for _ in range(settings.adapt_rounds):
             previous = [(c.codes, c.candidates, choose_genes(c.candidates, settings)) for c in contigs]
             if sum(len(genes) for _, _, genes in previous) < settings.min_adapt_genes:
                 break
-            adaptation = GenomeAdaptation.fit(previous)
+            background = background or AdaptationBackground.count([(c.codes, c.candidates) for c in contigs])
+            adaptation = GenomeAdaptation.fit(previous, background)
             for c in contigs:
                 adaptation.apply(c.codes, c.candidates)
                 total_score(c.candidates, settings, adapted=True)

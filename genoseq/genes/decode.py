@@ -309,6 +309,36 @@ def _motif_codes(windows: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class AdaptationBackground:
+    """The counts adaptation compares first-pass genes with; they depend only on the
+    sequence and the candidates, so they are counted once for all adaptation rounds."""
+
+    hexamers: np.ndarray  # (4096,) in-frame-agnostic hexamer counts, both strands
+    bases: np.ndarray  # (4,)
+    motifs: np.ndarray  # (257,) 4-mers upstream of every candidate start
+    start_types: np.ndarray  # (3,) start codons of all candidates
+
+    @classmethod
+    def count(cls, contigs: list[tuple[np.ndarray, Candidates]]) -> "AdaptationBackground":
+        hexamers = np.full(4096, 0.5)  # pseudocounts
+        bases = np.ones(4)
+        motifs = np.ones(4**MOTIF_K + 1)
+        start_types = np.ones(EDGE)
+        for codes, candidates in contigs:
+            for strand in (1, -1):
+                view = _strand_codes(codes, strand)
+                codes6 = dicodon_codes(view)
+                hexamers += np.bincount(codes6[codes6 < 4096], minlength=4096)
+                bases += np.bincount(view[view < 4], minlength=4)
+                cidx, cbegins, _ = _strand_coords(len(codes), candidates, strand)
+                cwin = _upstream_windows(view, cbegins[~candidates.partial5[cidx]])
+                motifs += np.bincount(_motif_codes(cwin).ravel(), minlength=4**MOTIF_K + 1)
+            real = candidates.start_type < EDGE
+            start_types += np.bincount(candidates.start_type[real], minlength=EDGE + 1)[:EDGE]
+        return cls(hexamers, bases, motifs, start_types)
+
+
+@dataclass
 class GenomeAdaptation:
     """Statistics learned from one input's first-pass genes (log-odds tables)."""
 
@@ -318,23 +348,22 @@ class GenomeAdaptation:
     type_llr: np.ndarray  # (4,) ATG, GTG, TTG, Edge(0)
 
     @classmethod
-    def fit(cls, contigs: list[tuple[np.ndarray, Candidates, Candidates]]) -> "GenomeAdaptation":
-        """``contigs``: (codes, all candidates, first-pass genes) per contig."""
+    def fit(
+        cls, contigs: list[tuple[np.ndarray, Candidates, Candidates]], background: "AdaptationBackground | None" = None,
+    ) -> "GenomeAdaptation":
+        """``contigs``: (codes, all candidates, first-pass genes) per contig; ``background``:
+        their gene-independent counts (computed here when not given; pass it to reuse it
+        across adaptation rounds)."""
+        background = background or AdaptationBackground.count([(codes, c) for codes, c, _ in contigs])
         coding = np.full(4096, 0.5)  # pseudocounts
-        background = np.full(4096, 0.5)
         upstream = np.ones((UPSTREAM, 4))
-        base_counts = np.ones(4)
         type_genes = np.ones(EDGE)
-        type_all = np.ones(EDGE)
         motif_genes = np.ones(4**MOTIF_K + 1)
-        motif_all = np.ones(4**MOTIF_K + 1)
-        for codes, candidates, genes in contigs:
+        for codes, _, genes in contigs:
             for strand in (1, -1):
                 view = _strand_codes(codes, strand)
                 idx, begins, ends = _strand_coords(len(codes), genes, strand)
                 hexamers = dicodon_codes(view)
-                background += np.bincount(hexamers[hexamers < 4096], minlength=4096)
-                base_counts += np.bincount(view[view < 4], minlength=4)
                 in_genes = np.concatenate([hexamers[b : e - 6 : 3] for b, e in zip(begins.tolist(), ends.tolist())]
                                           or [np.zeros(0, dtype=np.int32)])
                 coding += np.bincount(in_genes[in_genes < 4096], minlength=4096)
@@ -345,18 +374,14 @@ class GenomeAdaptation:
                     upstream[pos] += np.bincount(col[col < 4], minlength=4)
                 type_genes += np.bincount(genes.start_type[idx][complete], minlength=EDGE + 1)[:EDGE]
                 motif_genes += np.bincount(_motif_codes(win).ravel(), minlength=4**MOTIF_K + 1)
-                cidx, cbegins, _ = _strand_coords(len(codes), candidates, strand)
-                cwin = _upstream_windows(view, cbegins[~candidates.partial5[cidx]])
-                motif_all += np.bincount(_motif_codes(cwin).ravel(), minlength=4**MOTIF_K + 1)
-            real = candidates.start_type < EDGE
-            type_all += np.bincount(candidates.start_type[real], minlength=EDGE + 1)[:EDGE]
+        b = background
         dicodon_llr = np.zeros(4097)
-        dicodon_llr[:4096] = np.log(coding / coding.sum()) - np.log(background / background.sum())
+        dicodon_llr[:4096] = np.log(coding / coding.sum()) - np.log(b.hexamers / b.hexamers.sum())
         up = np.zeros((UPSTREAM, 5))
-        up[:, :4] = np.log(upstream / upstream.sum(1, keepdims=True)) - np.log(base_counts / base_counts.sum())
+        up[:, :4] = np.log(upstream / upstream.sum(1, keepdims=True)) - np.log(b.bases / b.bases.sum())
         types = np.zeros(EDGE + 1)
-        types[:EDGE] = np.log(type_genes / type_genes.sum()) - np.log(type_all / type_all.sum())
-        motif = np.log(motif_genes / motif_genes.sum()) - np.log(motif_all / motif_all.sum())
+        types[:EDGE] = np.log(type_genes / type_genes.sum()) - np.log(b.start_types / b.start_types.sum())
+        motif = np.log(motif_genes / motif_genes.sum()) - np.log(b.motifs / b.motifs.sum())
         motif[-1] = 0.0
         return cls(dicodon_llr, up, motif, types)
 
