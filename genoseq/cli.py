@@ -77,7 +77,7 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--max-overlap", default=None, type=click.IntRange(min=0), help="Largest overlap allowed between genes [60].")
 @click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]), help="Where the network runs.")
 @click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
-@click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows (4.8 kb) per network batch [64 on CPU, one batch per thread; 256 on CUDA].")
+@click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows (6 kb) per network batch [32 on CPU, one batch per thread; 256 on CUDA].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format, model, table, closed, circular, mask,
                   adapt, min_length, max_overlap, device, threads, batch_size, quiet) -> None:
@@ -89,7 +89,7 @@ def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format,
     no per-genome training is needed. The same input gives the same output.
     """
     from genoseq.genes.api import GenePredictor
-    from genoseq.genes.output import OutputPaths, write_predictions
+    from genoseq.genes.output import CodingTracks, OutputPaths, write_predictions
     from genoseq.io.atomic import output_set
     from genoseq.io.fasta import read_dna
     from genoseq.nn.device import keep_freed_memory, set_threads
@@ -117,8 +117,10 @@ def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format,
         "command": "genoseq predict-genes " + shlex.join(sys.argv[2:]) if len(sys.argv) > 1 else "",
     }
     with BaseProgress("predict-genes", disable=quiet) as bar, output_set() as outputs:
-        predictions = predictor.predict_records(read_dna(fasta), circular=circular, mask=mask, progress=bar.update)
-        summary = write_predictions(predictions, paths, outputs, metadata)
+        coding_tracks = CodingTracks(outputs, paths.tracks_prefix, paths.track_format) if paths.tracks_prefix else None
+        predictions = predictor.predict_records(read_dna(fasta), circular=circular, mask=mask, progress=bar.update,
+                                                tracks=coding_tracks)
+        summary = write_predictions(predictions, paths, outputs, metadata, coding_tracks)
     if not quiet:
         click.echo(f"genoseq: {summary.genes} genes on {summary.contigs} contigs ({summary.bases:,} bp); "
                    f"device {predictor.device}, {n_threads} threads", err=True)

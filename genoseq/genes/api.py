@@ -10,15 +10,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Protocol
 
 import numpy as np
 import torch
 
 from genoseq.genes.codes import GeneticCode, codon_codes, encode_bases, genetic_code, reverse_codon_codes
 from genoseq.genes.decode import (
-    START_NAMES, AdaptationBackground, Candidates, DecoderSettings, GenomeAdaptation, choose_genes, contig_candidates,
-    total_score,
+    START_NAMES, AdaptationBackground, AdaptationContext, Candidates, DecoderSettings, GenomeAdaptation,
+    choose_genes, contig_candidates, total_score,
 )
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.genes.model import GeneNet, GeneNetConfig
@@ -68,6 +68,14 @@ class ContigPrediction:
     warnings: list[str] = field(default_factory=list)
 
 
+class TrackSink(Protocol):
+    """Receives per-base coding probabilities contig by contig (see :class:`genoseq.genes.output.CodingTracks`)."""
+
+    def add(self, seqid: str, plus: np.ndarray, minus: np.ndarray) -> None: ...
+
+    def finish_async(self) -> None: ...
+
+
 @dataclass
 class GenePredictor:
     """A loaded model plus the settings it runs with; reusable across inputs."""
@@ -101,13 +109,15 @@ class GenePredictor:
 
     def predict_records(
         self, records: Iterable[FastaRecord], circular: bool = False, mask: bool = False,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int], None] | None = None, tracks: TrackSink | None = None,
     ) -> Iterator[ContigPrediction]:
         """Predict genes on FASTA records, yielding one :class:`ContigPrediction` each, in order.
 
-        With genome adaptation on (the default), all contigs are scored by the
-        network first, then decoded twice: the first-pass genes of the whole input
-        teach the decoder this genome's codon usage and start signals.
+        With genome adaptation on (the default), the contigs are scored by the
+        network first, then decoded twice: the first-pass genes of the input teach
+        the decoder this genome's codon usage and start signals. ``tracks`` receives
+        each contig's coding probabilities as soon as it is scored, and is told when
+        the last one is in (so track files can be built while decoding goes on).
         """
         wrap = self.windows.window if circular else 0
 
@@ -122,10 +132,11 @@ class GenePredictor:
         workers = torch.get_num_threads() if self.device.type == "cpu" else 1
         scored = ((record, seq, scores, ext) for (record, ext), seq, scores in
                   score_sequences(self.model, items(), self.windows, self.device, progress, workers))
-        yield from self.decode_scored(scored, mask)
+        yield from self.decode_scored(scored, mask, tracks)
 
     def decode_scored(
-        self, scored: Iterable[tuple[FastaRecord, np.ndarray, np.ndarray, int]], mask: bool = False
+        self, scored: Iterable[tuple[FastaRecord, np.ndarray, np.ndarray, int]], mask: bool = False,
+        tracks: TrackSink | None = None,
     ) -> Iterator[ContigPrediction]:
         """Decode network scores: ``(record, seq, scores, ext)`` per contig, where a circular
         contig's ``seq``/``scores`` carry ``ext`` wrapped bases on each side.
@@ -143,6 +154,8 @@ class GenePredictor:
         for record, seq, scores, ext in scored:
             contig = self._prepare(record, seq, scores, ext, code, mask)
             del scores
+            if tracks is not None:
+                tracks.add(record.id, contig.coding_plus, contig.coding_minus)
             if adapting:
                 buffer.append(contig)
                 buffered += contig.length
@@ -155,6 +168,8 @@ class GenePredictor:
                 adaptation.apply(contig.codes, contig.candidates)
                 total_score(contig.candidates, settings, adapted=True)
             yield self._finish(contig, code)
+        if tracks is not None:
+            tracks.finish_async()
         if buffer:
             self._adapt(buffer)
             yield from (self._finish(c, code) for c in buffer)
@@ -163,15 +178,16 @@ class GenePredictor:
         """Learn this input's statistics from first-pass genes (``adapt_rounds`` times) and
         rescore the contigs' candidates with them; None when there are too few genes."""
         settings = self.decoder
-        adaptation = background = None
+        adaptation = background = contexts = None
         for _ in range(settings.adapt_rounds):
             previous = [(c.codes, c.candidates, choose_genes(c.candidates, settings)) for c in contigs]
             if sum(len(genes) for _, _, genes in previous) < settings.min_adapt_genes:
                 break
-            background = background or AdaptationBackground.count([(c.codes, c.candidates) for c in contigs])
-            adaptation = GenomeAdaptation.fit(previous, background)
-            for c in contigs:
-                adaptation.apply(c.codes, c.candidates)
+            contexts = contexts or [AdaptationContext.build(c.codes, c.candidates) for c in contigs]
+            background = background or AdaptationBackground.count([(x, c.candidates) for x, c in zip(contexts, contigs)])
+            adaptation = GenomeAdaptation.fit(previous, contexts, background)
+            for c, context in zip(contigs, contexts):
+                adaptation.apply(c.codes, c.candidates, context)
                 total_score(c.candidates, settings, adapted=True)
         return adaptation
 

@@ -271,9 +271,11 @@ def dicodon_codes(codes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _dicodon_sums(codes: np.ndarray, begins: np.ndarray, ends: np.ndarray, partial3: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """Sum of ``table[dicodon]`` over each candidate's consecutive codon pairs (stop codon excluded)."""
-    values = table[dicodon_codes(codes)]
+def _dicodon_sums(hexamers: np.ndarray, begins: np.ndarray, ends: np.ndarray, partial3: np.ndarray,
+                  table: np.ndarray) -> np.ndarray:
+    """Sum of ``table[dicodon]`` over each candidate's consecutive codon pairs (stop codon excluded);
+    ``hexamers`` are the strand's :func:`dicodon_codes`."""
+    values = table[hexamers]
     out = np.zeros(len(begins))
     n_codons = np.maximum(0, (ends - begins) // 3 - np.where(partial3, 1, 2))
     for frame in range(3):
@@ -309,6 +311,38 @@ def _motif_codes(windows: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class StrandContext:
+    """One strand of a contig as adaptation reads it, with its candidates' upstream sequence."""
+
+    view: np.ndarray  # base codes read 5'->3' on this strand
+    hexamers: np.ndarray  # dicodon code at every position (4096 = with N)
+    idx: np.ndarray  # indices of this strand's candidates
+    begins: np.ndarray  # their 5' and 3' ends in this strand's coordinates
+    ends: np.ndarray
+    upstream: np.ndarray  # (n, UPSTREAM) base codes before each start
+    motifs: np.ndarray  # (n, MOTIF_LAST + 1) 4-mer codes in that window
+
+
+@dataclass
+class AdaptationContext:
+    """What adaptation needs of one contig and its candidates that does not change
+    between rounds (only the learned tables do), computed once."""
+
+    strands: tuple[StrandContext, StrandContext]  # plus, minus
+
+    @classmethod
+    def build(cls, codes: np.ndarray, candidates: Candidates) -> "AdaptationContext":
+        strands = []
+        for strand in (1, -1):
+            view = _strand_codes(codes, strand)
+            idx, begins, ends = _strand_coords(len(codes), candidates, strand)
+            upstream = _upstream_windows(view, begins).astype(np.uint8)
+            strands.append(StrandContext(view, dicodon_codes(view).astype(np.int16), idx, begins, ends, upstream,
+                                         _motif_codes(upstream).astype(np.int16)))
+        return cls(tuple(strands))
+
+
+@dataclass
 class AdaptationBackground:
     """The counts adaptation compares first-pass genes with; they depend only on the
     sequence and the candidates, so they are counted once for all adaptation rounds."""
@@ -319,20 +353,16 @@ class AdaptationBackground:
     start_types: np.ndarray  # (3,) start codons of all candidates
 
     @classmethod
-    def count(cls, contigs: list[tuple[np.ndarray, Candidates]]) -> "AdaptationBackground":
+    def count(cls, contigs: list[tuple[AdaptationContext, Candidates]]) -> "AdaptationBackground":
         hexamers = np.full(4096, 0.5)  # pseudocounts
         bases = np.ones(4)
         motifs = np.ones(4**MOTIF_K + 1)
         start_types = np.ones(EDGE)
-        for codes, candidates in contigs:
-            for strand in (1, -1):
-                view = _strand_codes(codes, strand)
-                codes6 = dicodon_codes(view)
-                hexamers += np.bincount(codes6[codes6 < 4096], minlength=4096)
-                bases += np.bincount(view[view < 4], minlength=4)
-                cidx, cbegins, _ = _strand_coords(len(codes), candidates, strand)
-                cwin = _upstream_windows(view, cbegins[~candidates.partial5[cidx]])
-                motifs += np.bincount(_motif_codes(cwin).ravel(), minlength=4**MOTIF_K + 1)
+        for context, candidates in contigs:
+            for side in context.strands:
+                hexamers += np.bincount(side.hexamers[side.hexamers < 4096], minlength=4096)
+                bases += np.bincount(side.view[side.view < 4], minlength=4)
+                motifs += np.bincount(side.motifs[~candidates.partial5[side.idx]].ravel(), minlength=4**MOTIF_K + 1)
             real = candidates.start_type < EDGE
             start_types += np.bincount(candidates.start_type[real], minlength=EDGE + 1)[:EDGE]
         return cls(hexamers, bases, motifs, start_types)
@@ -349,23 +379,23 @@ class GenomeAdaptation:
 
     @classmethod
     def fit(
-        cls, contigs: list[tuple[np.ndarray, Candidates, Candidates]], background: "AdaptationBackground | None" = None,
+        cls, contigs: list[tuple[np.ndarray, Candidates, Candidates]],
+        contexts: list[AdaptationContext] | None = None, background: AdaptationBackground | None = None,
     ) -> "GenomeAdaptation":
-        """``contigs``: (codes, all candidates, first-pass genes) per contig; ``background``:
-        their gene-independent counts (computed here when not given; pass it to reuse it
-        across adaptation rounds)."""
-        background = background or AdaptationBackground.count([(codes, c) for codes, c, _ in contigs])
+        """``contigs``: (codes, all candidates, first-pass genes) per contig. ``contexts`` and
+        ``background`` (built here when not given) can be passed to reuse them across rounds."""
+        contexts = contexts or [AdaptationContext.build(codes, c) for codes, c, _ in contigs]
+        background = background or AdaptationBackground.count([(x, c) for x, (_, c, _) in zip(contexts, contigs)])
         coding = np.full(4096, 0.5)  # pseudocounts
         upstream = np.ones((UPSTREAM, 4))
         type_genes = np.ones(EDGE)
         motif_genes = np.ones(4**MOTIF_K + 1)
-        for codes, _, genes in contigs:
-            for strand in (1, -1):
-                view = _strand_codes(codes, strand)
+        for (codes, _, genes), context in zip(contigs, contexts):
+            for strand, side in zip((1, -1), context.strands):
+                view, hexamers = side.view, side.hexamers
                 idx, begins, ends = _strand_coords(len(codes), genes, strand)
-                hexamers = dicodon_codes(view)
                 in_genes = np.concatenate([hexamers[b : e - 6 : 3] for b, e in zip(begins.tolist(), ends.tolist())]
-                                          or [np.zeros(0, dtype=np.int32)])
+                                          or [np.zeros(0, dtype=np.int16)])
                 coding += np.bincount(in_genes[in_genes < 4096], minlength=4096)
                 complete = ~genes.partial5[idx]
                 win = _upstream_windows(view, begins[complete])
@@ -385,17 +415,17 @@ class GenomeAdaptation:
         motif[-1] = 0.0
         return cls(dicodon_llr, up, motif, types)
 
-    def apply(self, codes: np.ndarray, c: Candidates) -> None:
-        """Fill the genome-specific features of ``c`` in place."""
-        for strand in (1, -1):
-            idx, begins, ends = _strand_coords(len(codes), c, strand)
+    def apply(self, codes: np.ndarray, c: Candidates, context: AdaptationContext | None = None) -> None:
+        """Fill the genome-specific features of ``c`` in place (``context``: built from
+        ``codes`` and ``c`` when not given)."""
+        context = context or AdaptationContext.build(codes, c)
+        for side in context.strands:
+            idx = side.idx
             if len(idx) == 0:
                 continue
-            view = _strand_codes(codes, strand)
-            c.codon_score[idx] = _dicodon_sums(view, begins, ends, c.partial3[idx], self.dicodon_llr)
-            win = _upstream_windows(view, begins)
-            up = self.upstream_llr[np.arange(UPSTREAM)[None, :], win].sum(1)
+            c.codon_score[idx] = _dicodon_sums(side.hexamers, side.begins, side.ends, c.partial3[idx], self.dicodon_llr)
+            up = self.upstream_llr[np.arange(UPSTREAM)[None, :], side.upstream].sum(1)
             c.upstream_score[idx] = np.where(c.partial5[idx], 0.0, up)
-            best_motif = self.motif_llr[_motif_codes(win)].max(1)
+            best_motif = self.motif_llr[side.motifs].max(1)
             c.motif_score[idx] = np.where(c.partial5[idx], 0.0, best_motif)
         c.type_score = self.type_llr[c.start_type]

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
+
 from genoseq.genes.api import ContigPrediction, GeneCall
 from genoseq.io.atomic import OutputSet
 from genoseq.io.fasta import write_fasta
@@ -58,43 +60,77 @@ class RunSummary:
     genes: int = 0
 
 
+class CodingTracks:
+    """The plus- and minus-strand coding-probability tracks of one run (bigWig or bedGraph)."""
+
+    def __init__(self, outputs: OutputSet, prefix: str, track_format: str = "bigwig"):
+        if track_format == "bedgraph":
+            self.tracks = tuple(
+                BedGraphTrack(outputs, f"{prefix}.{strand}.bedgraph.gz", f"coding_{strand}") for strand in STRANDS
+            )
+        else:
+            self.tracks = tuple(BigWigTrack(outputs, f"{prefix}.{strand}.bw") for strand in STRANDS)
+
+    def add(self, seqid: str, plus: np.ndarray, minus: np.ndarray) -> None:
+        self.tracks[0].add(seqid, plus)
+        self.tracks[1].add(seqid, minus)
+
+    def finish_async(self) -> None:
+        """Every contig is in: start building the files in the background."""
+        for track in self.tracks:
+            track.finish_async()
+
+    def close(self) -> None:
+        for track in self.tracks:
+            track.close()
+
+    def abort(self) -> None:
+        for track in self.tracks:
+            track.abort()
+
+
+STRANDS = ("plus", "minus")
+
+
 def write_predictions(
-    predictions: Iterable[ContigPrediction], paths: OutputPaths, outputs: OutputSet, metadata: dict[str, object]
+    predictions: Iterable[ContigPrediction], paths: OutputPaths, outputs: OutputSet, metadata: dict[str, object],
+    tracks: CodingTracks | None = None,
 ) -> RunSummary:
-    """Stream predictions into the requested files (all inside one atomic output set)."""
+    """Stream predictions into the requested files (all inside one atomic output set).
+
+    ``tracks``, when given, were already fed as contigs were scored (see
+    :meth:`GenePredictor.predict_records`); otherwise they are written from the predictions.
+    """
     gff = outputs.open(paths.gff) if paths.gff else None
     faa = outputs.open(paths.proteins) if paths.proteins else None
     fna = outputs.open(paths.genes) if paths.genes else None
-    tracks = None
-    if paths.tracks_prefix:
-        if paths.track_format == "bedgraph":
-            tracks = tuple(
-                BedGraphTrack(outputs, f"{paths.tracks_prefix}.{strand}.bedgraph.gz", f"coding_{strand}")
-                for strand in ("plus", "minus")
-            )
-        else:
-            tracks = tuple(BigWigTrack(outputs, f"{paths.tracks_prefix}.{strand}.bw") for strand in ("plus", "minus"))
+    feed_tracks = tracks is None and paths.tracks_prefix is not None
+    if feed_tracks:
+        tracks = CodingTracks(outputs, paths.tracks_prefix, paths.track_format)
     if gff:
         write_gff3_header(gff, metadata)
     summary = RunSummary()
-    for contig in predictions:
-        summary.contigs += 1
-        summary.bases += contig.length
-        summary.genes += len(contig.genes)
-        if gff:
-            write_sequence_region(gff, contig.id, contig.length, contig.circular)
-            gff.write("".join(gff3_row(g).format() + "\n" for g in contig.genes))
-        for gene in contig.genes:
-            if faa:
-                write_fasta(faa, gene.id, gene.protein, fasta_description(gene))
-            if fna:
-                write_fasta(fna, gene.id, gene.nucleotides, fasta_description(gene))
+    try:
+        for contig in predictions:
+            summary.contigs += 1
+            summary.bases += contig.length
+            summary.genes += len(contig.genes)
+            if gff:
+                write_sequence_region(gff, contig.id, contig.length, contig.circular)
+                gff.write("".join(gff3_row(g).format() + "\n" for g in contig.genes))
+            for gene in contig.genes:
+                if faa:
+                    write_fasta(faa, gene.id, gene.protein, fasta_description(gene))
+                if fna:
+                    write_fasta(fna, gene.id, gene.nucleotides, fasta_description(gene))
+            if feed_tracks:
+                tracks.add(contig.id, contig.coding_plus, contig.coding_minus)
         if tracks:
-            tracks[0].add(contig.id, contig.coding_plus)
-            tracks[1].add(contig.id, contig.coding_minus)
-    if tracks:
-        for track in tracks:
-            track.close()
+            tracks.close()
+    except BaseException:
+        if tracks:
+            tracks.abort()
+        raise
     for handle in (gff, faa, fna):
         if handle is not None:
             handle.flush()

@@ -35,8 +35,8 @@ PAD = ord("N")
 @dataclass(frozen=True)
 class WindowSettings:
     window: int = 6000
-    flank: int = 450
-    batch_size: int = 64  # windows per GRU call
+    flank: int = 300
+    batch_size: int = 32  # windows per GRU call
     conv_batch: int = 16  # windows per convolution call
     length_step: int = 600  # short contigs are padded up to a multiple of this
 
@@ -133,24 +133,34 @@ def score_sequences(
     in_flight: deque[tuple[list, int, Future]] = deque()
     counter = 0
 
+    def job(entries: list[tuple[int, int, np.ndarray]], width: int) -> None:
+        # Runs on a worker thread: encoding, the network and the copies into each contig's
+        # score array (disjoint slices) all release the GIL for most of their time.
+        x = torch.from_numpy(encode_batch(np.stack([e[2] for e in entries]), phase)).to(device)
+        out = forward_windows(model, x, settings.conv_batch).cpu().numpy()
+        for (pid, core_start, _), result in zip(entries, out):
+            item = pending[pid]
+            take = _core_length(item, core_start, width)
+            item.scores[:, core_start : core_start + take] = result[:, settings.flank : settings.flank + take]
+
     def submit(width: int, pool: ThreadPoolExecutor) -> None:
         entries = buckets.pop(width)
-        x = torch.from_numpy(encode_batch(np.stack([e[2] for e in entries]), phase)).to(device)
-        in_flight.append((entries, width, pool.submit(lambda: forward_windows(model, x, settings.conv_batch)
-                                                      .cpu().numpy())))
+        in_flight.append((entries, width, pool.submit(job, entries, width)))
         while len(in_flight) > workers:
             collect()
 
     def collect() -> None:
         entries, width, future = in_flight.popleft()
-        for (pid, core_start, _), result in zip(entries, future.result()):
+        future.result()
+        for pid, core_start, _ in entries:
             item = pending[pid]
-            n = len(item.seq)
-            take = min(settings.core, n - core_start) if width == settings.window else n
-            item.scores[:, core_start : core_start + take] = result[:, settings.flank : settings.flank + take]
             item.remaining -= 1
             if progress is not None:
-                progress(take)
+                progress(_core_length(item, core_start, width))
+
+    def _core_length(item: _Pending, core_start: int, width: int) -> int:
+        n = len(item.seq)
+        return min(settings.core, n - core_start) if width == settings.window else n
 
     def drain(pool: ThreadPoolExecutor) -> None:
         for width in list(buckets):

@@ -1,12 +1,15 @@
 """Per-base tracks as bgzip-compressed, tabix-indexed bedGraph (IGV and JBrowse load them directly)."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
-import pysam
 
+from genoseq.errors import GenoseqError
 from genoseq.io.atomic import OutputSet
 
 
@@ -46,8 +49,16 @@ class BedGraphTrack:
             f"{seqid}\t{s}\t{e}\t{labels[v]}\n" for s, e, v in zip(starts.tolist(), ends.tolist(), q[starts].tolist())
         ))
 
+    def finish_async(self) -> None:
+        """Nothing to start early: compression and indexing run on :meth:`close`."""
+
+    def abort(self) -> None:
+        self._handle.close()
+
     def close(self) -> None:
         """Compress with bgzip and index with tabix; the files join the output set."""
+        import pysam
+
         self._handle.close()
         compressed = pysam.tabix_index(
             str(self._plain_tmp), seq_col=0, start_col=1, end_col=2, zerobased=True, meta_char="#", force=True
@@ -63,42 +74,82 @@ class BigWigTrack:
 
     A bigWig header must list every contig before any value is written, but
     contigs arrive one at a time (stdin, gzip): values are spooled to a temporary
-    file as one byte per base (multiples of ``step``) and the bigWig is built on
-    :meth:`close`, so memory stays flat however large the input.
+    file as one byte per base (multiples of ``step``), so memory stays flat however
+    large the input. The file is built from the spool by a child process, started
+    by :meth:`finish_async` as soon as the last contig is in (so it runs beside the
+    rest of the work on another core) or by :meth:`close` at the latest.
     """
 
     def __init__(self, outputs: OutputSet, path: str | Path, step: float = 0.02, zoom_levels: int = 4):
         self.step = step
         self.zoom_levels = zoom_levels
         self._tmp = outputs.reserve(path)
-        self._spool = tempfile.TemporaryFile()
+        self._spool = tempfile.NamedTemporaryFile(prefix="genoseq-track.", suffix=".u8", delete=False)
         self._contigs: list[tuple[str, int]] = []
+        self._builder: subprocess.Popen | None = None
 
     def add(self, seqid: str, values: np.ndarray) -> None:
+        if self._builder is not None:
+            raise RuntimeError("track already finished")
         if len(values) == 0:
             return
         levels = np.rint(np.clip(values, 0.0, 1.0) / self.step).astype(np.uint8)
         self._spool.write(levels.tobytes())
         self._contigs.append((seqid, len(levels)))
 
-    def close(self) -> None:
-        import pyBigWig
+    def finish_async(self) -> None:
+        """No more contigs: start building the bigWig in a child process."""
+        if self._builder is not None:
+            return
+        self._spool.close()
+        job = {"spool": self._spool.name, "target": str(self._tmp), "contigs": self._contigs,
+               "step": self.step, "zoom_levels": self.zoom_levels}
+        self._builder = subprocess.Popen(
+            [sys.executable, "-m", "genoseq.io.tracks"], stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        self._builder.stdin.write(json.dumps(job).encode())
+        self._builder.stdin.close()
 
-        bw = pyBigWig.open(str(self._tmp), "w")
+    def close(self) -> None:
+        """Wait for the bigWig (starting it if needed); raises if it could not be built."""
+        self.finish_async()
         try:
-            if self._contigs:
-                bw.addHeader(self._contigs, maxZooms=self.zoom_levels)
-                self._spool.flush()
-                spooled = np.memmap(self._spool, dtype=np.uint8, mode="r")
-                offset = 0
-                for seqid, n in self._contigs:
-                    # One entry per run of equal values: far fewer entries to write and zoom.
-                    levels = spooled[offset : offset + n]
-                    starts, ends = value_runs(levels)
-                    bw.addEntries([seqid] * len(starts), starts, ends=ends,
-                                  values=levels[starts].astype(np.float64) * self.step)
-                    offset += n
-                del spooled
+            error = self._builder.stderr.read().decode(errors="replace").strip()
+            if self._builder.wait() != 0:
+                raise GenoseqError(f"could not write the bigWig track: {error.splitlines()[-1] if error else '?'}")
         finally:
-            bw.close()
-            self._spool.close()
+            Path(self._spool.name).unlink(missing_ok=True)
+
+    def abort(self) -> None:
+        """Stop a running build (the output set discards the file)."""
+        if self._builder is not None and self._builder.poll() is None:
+            self._builder.kill()
+            self._builder.wait()
+        self._spool.close()
+        Path(self._spool.name).unlink(missing_ok=True)
+
+
+def build_bigwig(spool: str | Path, contigs: list[tuple[str, int]], target: str | Path, step: float,
+                 zoom_levels: int) -> None:
+    """Write a bigWig from a spool of one byte per base (value = byte x ``step``)."""
+    import pyBigWig
+
+    bw = pyBigWig.open(str(target), "w")
+    try:
+        if contigs:
+            bw.addHeader([(name, n) for name, n in contigs], maxZooms=zoom_levels)
+            spooled = np.fromfile(spool, dtype=np.uint8)
+            offset = 0
+            for seqid, n in contigs:
+                # One entry per run of equal values: far fewer entries to write and zoom.
+                levels = spooled[offset : offset + n]
+                starts, ends = value_runs(levels)
+                bw.addEntries([seqid] * len(starts), starts, ends=ends, values=levels[starts].astype(np.float64) * step)
+                offset += n
+    finally:
+        bw.close()
+
+
+if __name__ == "__main__":  # the child process of BigWigTrack
+    _job = json.load(sys.stdin)
+    build_bigwig(_job["spool"], _job["contigs"], _job["target"], _job["step"], _job["zoom_levels"])
