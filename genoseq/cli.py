@@ -77,7 +77,7 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--max-overlap", default=None, type=click.IntRange(min=0), help="Largest overlap allowed between genes [60].")
 @click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]), help="Where the network runs.")
 @click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
-@click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows (6 kb) per network batch [32 on CPU, one batch per thread; 256 on CUDA].")
+@click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows (6 kb) per network batch [24 on CPU, one batch per thread; 256 on CUDA].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format, model, table, closed, circular, mask,
                   adapt, min_length, max_overlap, device, threads, batch_size, quiet) -> None:

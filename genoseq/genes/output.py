@@ -11,7 +11,7 @@ from genoseq.genes.api import ContigPrediction, GeneCall
 from genoseq.io.atomic import OutputSet
 from genoseq.io.fasta import write_fasta
 from genoseq.io.gff3 import GFF3Row, write_gff3_header, write_sequence_region
-from genoseq.io.tracks import BedGraphTrack, BigWigTrack
+from genoseq.io.tracks import BedGraphTrack, BigWigTrack, finish_bigwigs
 
 SOURCE = "genoseq"
 
@@ -77,8 +77,8 @@ class CodingTracks:
 
     def finish_async(self) -> None:
         """Every contig is in: start building the files in the background."""
-        for track in self.tracks:
-            track.finish_async()
+        if isinstance(self.tracks[0], BigWigTrack):
+            finish_bigwigs(list(self.tracks))
 
     def close(self) -> None:
         for track in self.tracks:

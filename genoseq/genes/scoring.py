@@ -36,9 +36,10 @@ PAD = ord("N")
 class WindowSettings:
     window: int = 6000
     flank: int = 300
-    batch_size: int = 32  # windows per GRU call
-    conv_batch: int = 16  # windows per convolution call
+    batch_size: int = 24  # windows per GRU call
+    conv_batch: int = 12  # windows per convolution call
     length_step: int = 600  # short contigs are padded up to a multiple of this
+    max_pending_bases: int = 4_000_000  # scored-but-unreleased contig bases before part-filled batches run
 
     def __post_init__(self):
         if self.window % 3 or self.flank % 3 or self.length_step % 3:
@@ -188,8 +189,11 @@ def score_sequences(
                 if len(bucket) >= settings.batch_size:
                     submit(len(buf), pool)
             yield from flush_ready()
-            # Do not hold many finished-but-unflushed contigs: force the oldest through.
-            if len(pending) > 4 * settings.batch_size:
+            # Contigs leave in input order, so one whose last windows wait in a part-filled
+            # batch holds back every later contig (and its scores): past a few contigs or
+            # max_pending_bases, run the part-filled batches so that memory stays flat.
+            held = sum(len(p.seq) for p in pending.values())
+            if len(pending) > 4 * settings.batch_size or (len(pending) > 1 and held > settings.max_pending_bases):
                 drain(pool)
                 yield from flush_ready()
         drain(pool)

@@ -69,6 +69,29 @@ class BedGraphTrack:
         self._outputs.add_companion(Path(compressed + ".tbi"), Path(str(self.target) + ".tbi"))
 
 
+class _Builder:
+    """A child process that builds one or more bigWig files from their spools."""
+
+    def __init__(self, jobs: list[dict]):
+        self.process = subprocess.Popen([sys.executable, "-m", "genoseq.io.tracks"],
+                                        stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.process.stdin.write(json.dumps(jobs).encode())
+        self.process.stdin.close()
+        self._error: str | None = None
+
+    def wait(self) -> None:
+        if self._error is None:
+            stderr = self.process.stderr.read().decode(errors="replace").strip()
+            self._error = "" if self.process.wait() == 0 else (stderr.splitlines() or ["?"])[-1]
+        if self._error:
+            raise GenoseqError(f"could not write the bigWig tracks: {self._error}")
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
 class BigWigTrack:
     """Per-base values in [0, 1] as a bigWig file (pyBigWig) with zoom levels.
 
@@ -76,7 +99,7 @@ class BigWigTrack:
     contigs arrive one at a time (stdin, gzip): values are spooled to a temporary
     file as one byte per base (multiples of ``step``), so memory stays flat however
     large the input. The file is built from the spool by a child process, started
-    by :meth:`finish_async` as soon as the last contig is in (so it runs beside the
+    by :func:`finish_bigwigs` as soon as the last contig is in (so it runs beside the
     rest of the work on another core) or by :meth:`close` at the latest.
     """
 
@@ -86,7 +109,7 @@ class BigWigTrack:
         self._tmp = outputs.reserve(path)
         self._spool = tempfile.NamedTemporaryFile(prefix="genoseq-track.", suffix=".u8", delete=False)
         self._contigs: list[tuple[str, int]] = []
-        self._builder: subprocess.Popen | None = None
+        self._builder: _Builder | None = None
 
     def add(self, seqid: str, values: np.ndarray) -> None:
         if self._builder is not None:
@@ -99,34 +122,36 @@ class BigWigTrack:
 
     def finish_async(self) -> None:
         """No more contigs: start building the bigWig in a child process."""
-        if self._builder is not None:
-            return
-        self._spool.close()
-        job = {"spool": self._spool.name, "target": str(self._tmp), "contigs": self._contigs,
-               "step": self.step, "zoom_levels": self.zoom_levels}
-        self._builder = subprocess.Popen(
-            [sys.executable, "-m", "genoseq.io.tracks"], stdin=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
-        self._builder.stdin.write(json.dumps(job).encode())
-        self._builder.stdin.close()
+        finish_bigwigs([self])
 
     def close(self) -> None:
         """Wait for the bigWig (starting it if needed); raises if it could not be built."""
         self.finish_async()
         try:
-            error = self._builder.stderr.read().decode(errors="replace").strip()
-            if self._builder.wait() != 0:
-                raise GenoseqError(f"could not write the bigWig track: {error.splitlines()[-1] if error else '?'}")
+            self._builder.wait()
         finally:
             Path(self._spool.name).unlink(missing_ok=True)
 
     def abort(self) -> None:
         """Stop a running build (the output set discards the file)."""
-        if self._builder is not None and self._builder.poll() is None:
+        if self._builder is not None:
             self._builder.kill()
-            self._builder.wait()
         self._spool.close()
         Path(self._spool.name).unlink(missing_ok=True)
+
+
+def finish_bigwigs(tracks: list[BigWigTrack]) -> None:
+    """Start one child process that builds every track not yet started, one after another
+    (one core for the tracks, the others stay free for the rest of the run)."""
+    todo = [t for t in tracks if t._builder is None]
+    if not todo:
+        return
+    for t in todo:
+        t._spool.close()
+    builder = _Builder([{"spool": t._spool.name, "target": str(t._tmp), "contigs": t._contigs, "step": t.step,
+                         "zoom_levels": t.zoom_levels} for t in todo])
+    for t in todo:
+        t._builder = builder
 
 
 def build_bigwig(spool: str | Path, contigs: list[tuple[str, int]], target: str | Path, step: float,
@@ -151,5 +176,5 @@ def build_bigwig(spool: str | Path, contigs: list[tuple[str, int]], target: str 
 
 
 if __name__ == "__main__":  # the child process of BigWigTrack
-    _job = json.load(sys.stdin)
-    build_bigwig(_job["spool"], _job["contigs"], _job["target"], _job["step"], _job["zoom_levels"])
+    for _job in json.load(sys.stdin):
+        build_bigwig(_job["spool"], _job["contigs"], _job["target"], _job["step"], _job["zoom_levels"])

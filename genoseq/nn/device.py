@@ -40,13 +40,15 @@ def autocast(device: torch.device, enabled: bool = True):
     return torch.autocast("cpu", enabled=False)
 
 
-def keep_freed_memory(limit: int = 1 << 30) -> bool:
-    """Ask glibc to serve large blocks from the heap and keep freed memory for reuse.
+def keep_freed_memory(limit: int = 64 << 20) -> bool:
+    """Ask glibc to serve blocks up to ``limit`` bytes from the heap and keep freed memory.
 
     Inference allocates and frees batch-sized buffers (tens of MB) over and over.
     By default glibc maps each one afresh and unmaps it on free, so every batch
     pays first-touch page faults again, which costs seconds per genome on virtual
-    machines. Returns False where the C library is not glibc (nothing changes).
+    machines. Larger, contig-sized blocks are still mapped and returned on free, so
+    peak memory does not grow with the input. Returns False where the C library is
+    not glibc (nothing changes).
     """
     import ctypes
     import ctypes.util

@@ -191,7 +191,7 @@ def test_tampered_shipped_weights_are_refused(tmp_path, example_fasta, monkeypat
 
     fake = tmp_path / "models"
     shutil.copytree(registry.models_dir(), fake)
-    weights = next(fake.glob("genes_*.pt"))
+    weights = fake / registry.read_registry(fake)["genes-default"]["file"]
     weights.write_bytes(weights.read_bytes()[:-10] + b"0123456789")
     monkeypatch.setattr(registry, "models_dir", lambda: fake)
     from genoseq.errors import ModelError
