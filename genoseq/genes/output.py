@@ -78,7 +78,8 @@ class CodingTracks:
     def finish_async(self) -> None:
         """Every contig is in: start building the files in the background."""
         if isinstance(self.tracks[0], BigWigTrack):
-            finish_bigwigs(list(self.tracks))
+            for track in self.tracks:  # one child per track: the two build side by side
+                finish_bigwigs([track])
 
     def close(self) -> None:
         for track in self.tracks:
