@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Tune decoder settings on the validation genomes with cached network scores.
 
-    python benchmarks/tune_decoder.py --model runs/genes_v1/best.pt --grid start_weight=0.5,1,2 gene_bias=-5,0,5
+    python benchmarks/tune_decoder.py --model runs/genes/best.pt --grid start_weight=0.5,1,2 gene_bias=-5,0,5
 
 Network scores are computed once per (model, genome) and cached under
 ``--cache`` (float16 .npy); each grid point then only re-runs decoding and
