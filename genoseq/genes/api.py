@@ -105,6 +105,8 @@ class GenePredictor:
             window_opts["batch_size"] = batch_size
         elif torch_device.type == "cuda":
             window_opts["batch_size"] = 256
+        if torch_device.type == "cuda":  # a GPU wants whole batches, not cache-sized chunks
+            window_opts["conv_batch"] = window_opts.get("batch_size", 256)
         return cls(net, entry, decoder, WindowSettings(**window_opts), torch_device, table)
 
     def predict_records(
