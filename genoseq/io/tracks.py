@@ -141,8 +141,8 @@ class BigWigTrack:
 
 
 def finish_bigwigs(tracks: list[BigWigTrack]) -> None:
-    """Start one child process that builds every track not yet started, one after another
-    (one core for the tracks, the others stay free for the rest of the run)."""
+    """Start one child process that builds every given track not yet started, one after
+    another (call it once per track to build them side by side)."""
     todo = [t for t in tracks if t._builder is None]
     if not todo:
         return
