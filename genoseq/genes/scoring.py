@@ -130,17 +130,16 @@ def score_sequences(
     phase = model.config.phase_channel
     workers = max(1, workers) if device.type == "cpu" else 1
     pending: OrderedDict[int, _Pending] = OrderedDict()
-    buckets: dict[int, list[tuple[int, int, np.ndarray]]] = {}
+    buckets: dict[int, list[tuple[_Pending, int, np.ndarray]]] = {}
     in_flight: deque[tuple[list, int, Future]] = deque()
     counter = 0
 
-    def job(entries: list[tuple[int, int, np.ndarray]], width: int) -> None:
+    def job(entries: list[tuple[_Pending, int, np.ndarray]], width: int) -> None:
         # Runs on a worker thread: encoding, the network and the copies into each contig's
         # score array (disjoint slices) all release the GIL for most of their time.
         x = torch.from_numpy(encode_batch(np.stack([e[2] for e in entries]), phase)).to(device)
         out = forward_windows(model, x, settings.conv_batch).cpu().numpy()
-        for (pid, core_start, _), result in zip(entries, out):
-            item = pending[pid]
+        for (item, core_start, _), result in zip(entries, out):
             take = _core_length(item, core_start, width)
             item.scores[:, core_start : core_start + take] = result[:, settings.flank : settings.flank + take]
 
@@ -153,8 +152,7 @@ def score_sequences(
     def collect() -> None:
         entries, width, future = in_flight.popleft()
         future.result()
-        for pid, core_start, _ in entries:
-            item = pending[pid]
+        for item, core_start, _ in entries:
             item.remaining -= 1
             if progress is not None:
                 progress(_core_length(item, core_start, width))
@@ -182,10 +180,10 @@ def score_sequences(
             windows = _contig_windows(seq, settings)
             pid = counter
             counter += 1
-            pending[pid] = _Pending(key, seq, len(windows))
+            item = pending[pid] = _Pending(key, seq, len(windows))
             for core_start, buf in windows:
                 bucket = buckets.setdefault(len(buf), [])
-                bucket.append((pid, core_start, buf))
+                bucket.append((item, core_start, buf))
                 if len(bucket) >= settings.batch_size:
                     submit(len(buf), pool)
             yield from flush_ready()
