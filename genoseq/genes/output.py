@@ -11,7 +11,7 @@ from genoseq.genes.api import ContigPrediction, GeneCall
 from genoseq.io.atomic import OutputSet
 from genoseq.io.fasta import write_fasta
 from genoseq.io.gff3 import GFF3Row, write_gff3_header, write_sequence_region
-from genoseq.io.tracks import BedGraphTrack, BigWigTrack, finish_bigwigs
+from genoseq.io.tracks import BedGraphTrack, BigWigTrack
 
 SOURCE = "genoseq"
 
@@ -77,9 +77,8 @@ class CodingTracks:
 
     def finish_async(self) -> None:
         """Every contig is in: start building the files in the background."""
-        if isinstance(self.tracks[0], BigWigTrack):
-            for track in self.tracks:  # one child per track: the two build side by side
-                finish_bigwigs([track])
+        for track in self.tracks:
+            track.finish_async()
 
     def close(self) -> None:
         for track in self.tracks:

@@ -70,21 +70,29 @@ class BedGraphTrack:
 
 
 class _Builder:
-    """A child process that builds one or more bigWig files from their spools."""
+    """A child process that builds a bigWig file from its spool. It is started early, so
+    that its imports overlap the parent's work, and waits for its job on stdin."""
 
-    def __init__(self, jobs: list[dict]):
+    def __init__(self):
         self.process = subprocess.Popen([sys.executable, "-m", "genoseq.io.tracks"],
                                         stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.process.stdin.write(json.dumps(jobs).encode())
-        self.process.stdin.close()
+        self.started = False
         self._error: str | None = None
+
+    def start(self, job: dict) -> None:
+        self.started = True
+        try:
+            self.process.stdin.write(json.dumps(job).encode())
+            self.process.stdin.close()
+        except BrokenPipeError:  # the child died; wait() reports why
+            pass
 
     def wait(self) -> None:
         if self._error is None:
             stderr = self.process.stderr.read().decode(errors="replace").strip()
             self._error = "" if self.process.wait() == 0 else (stderr.splitlines() or ["?"])[-1]
         if self._error:
-            raise GenoseqError(f"could not write the bigWig tracks: {self._error}")
+            raise GenoseqError(f"could not write the bigWig track: {self._error}")
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -98,9 +106,10 @@ class BigWigTrack:
     A bigWig header must list every contig before any value is written, but
     contigs arrive one at a time (stdin, gzip): values are spooled to a temporary
     file as one byte per base (multiples of ``step``), so memory stays flat however
-    large the input. The file is built from the spool by a child process, started
-    by :func:`finish_bigwigs` as soon as the last contig is in (so it runs beside the
-    rest of the work on another core) or by :meth:`close` at the latest.
+    large the input. The file is built from the spool by a child process (one per
+    track, so tracks build side by side), released by :meth:`finish_async` as soon
+    as the last contig is in (so it runs beside the rest of the work on another
+    core) or by :meth:`close` at the latest.
     """
 
     def __init__(self, outputs: OutputSet, path: str | Path, step: float = 0.02, zoom_levels: int = 4):
@@ -109,10 +118,10 @@ class BigWigTrack:
         self._tmp = outputs.reserve(path)
         self._spool = tempfile.NamedTemporaryFile(prefix="genoseq-track.", suffix=".u8", delete=False)
         self._contigs: list[tuple[str, int]] = []
-        self._builder: _Builder | None = None
+        self._builder = _Builder()
 
     def add(self, seqid: str, values: np.ndarray) -> None:
-        if self._builder is not None:
+        if self._builder.started:
             raise RuntimeError("track already finished")
         if len(values) == 0:
             return
@@ -121,8 +130,12 @@ class BigWigTrack:
         self._contigs.append((seqid, len(levels)))
 
     def finish_async(self) -> None:
-        """No more contigs: start building the bigWig in a child process."""
-        finish_bigwigs([self])
+        """No more contigs: the child process builds the bigWig now."""
+        if self._builder.started:
+            return
+        self._spool.close()
+        self._builder.start({"spool": self._spool.name, "target": str(self._tmp), "contigs": self._contigs,
+                             "step": self.step, "zoom_levels": self.zoom_levels})
 
     def close(self) -> None:
         """Wait for the bigWig (starting it if needed); raises if it could not be built."""
@@ -133,25 +146,10 @@ class BigWigTrack:
             Path(self._spool.name).unlink(missing_ok=True)
 
     def abort(self) -> None:
-        """Stop a running build (the output set discards the file)."""
-        if self._builder is not None:
-            self._builder.kill()
+        """Stop the build (the output set discards the file)."""
+        self._builder.kill()
         self._spool.close()
         Path(self._spool.name).unlink(missing_ok=True)
-
-
-def finish_bigwigs(tracks: list[BigWigTrack]) -> None:
-    """Start one child process that builds every given track not yet started, one after
-    another (call it once per track to build them side by side)."""
-    todo = [t for t in tracks if t._builder is None]
-    if not todo:
-        return
-    for t in todo:
-        t._spool.close()
-    builder = _Builder([{"spool": t._spool.name, "target": str(t._tmp), "contigs": t._contigs, "step": t.step,
-                         "zoom_levels": t.zoom_levels} for t in todo])
-    for t in todo:
-        t._builder = builder
 
 
 def build_bigwig(spool: str | Path, contigs: list[tuple[str, int]], target: str | Path, step: float,
@@ -175,6 +173,10 @@ def build_bigwig(spool: str | Path, contigs: list[tuple[str, int]], target: str 
         bw.close()
 
 
-if __name__ == "__main__":  # the child process of BigWigTrack
-    for _job in json.load(sys.stdin):
+if __name__ == "__main__":  # the child process of BigWigTrack: import first, then wait for the job
+    import pyBigWig  # noqa: F401
+
+    _text = sys.stdin.read()
+    if _text:  # no job: the parent aborted
+        _job = json.loads(_text)
         build_bigwig(_job["spool"], _job["contigs"], _job["target"], _job["step"], _job["zoom_levels"])
