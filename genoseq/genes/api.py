@@ -131,9 +131,9 @@ class GenePredictor:
                     seq = np.concatenate([seq[len(seq) - ext :], seq, seq[:ext]])
                 yield (record, ext), seq
 
-        workers = torch.get_num_threads() if self.device.type == "cpu" else 1
         scored = ((record, seq, scores, ext) for (record, ext), seq, scores in
-                  score_sequences(self.model, items(), self.windows, self.device, progress, workers))
+                  score_sequences(self.model, items(), self.windows, self.device, progress,
+                                  workers=torch.get_num_threads()))
         yield from self.decode_scored(scored, mask, tracks)
 
     def decode_scored(

@@ -60,6 +60,9 @@ class RunSummary:
     genes: int = 0
 
 
+STRANDS = ("plus", "minus")
+
+
 class CodingTracks:
     """The plus- and minus-strand coding-probability tracks of one run (bigWig or bedGraph)."""
 
@@ -87,9 +90,6 @@ class CodingTracks:
     def abort(self) -> None:
         for track in self.tracks:
             track.abort()
-
-
-STRANDS = ("plus", "minus")
 
 
 def write_predictions(

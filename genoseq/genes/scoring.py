@@ -134,13 +134,17 @@ def score_sequences(
     in_flight: deque[tuple[list, int, Future]] = deque()
     counter = 0
 
+    def core_length(item: _Pending, core_start: int, width: int) -> int:
+        n = len(item.seq)
+        return min(settings.core, n - core_start) if width == settings.window else n
+
     def job(entries: list[tuple[_Pending, int, np.ndarray]], width: int) -> None:
         # Runs on a worker thread: encoding, the network and the copies into each contig's
         # score array (disjoint slices) all release the GIL for most of their time.
         x = torch.from_numpy(encode_batch(np.stack([e[2] for e in entries]), phase)).to(device)
         out = forward_windows(model, x, settings.conv_batch).cpu().numpy()
         for (item, core_start, _), result in zip(entries, out):
-            take = _core_length(item, core_start, width)
+            take = core_length(item, core_start, width)
             item.scores[:, core_start : core_start + take] = result[:, settings.flank : settings.flank + take]
 
     def submit(width: int, pool: ThreadPoolExecutor) -> None:
@@ -155,11 +159,7 @@ def score_sequences(
         for item, core_start, _ in entries:
             item.remaining -= 1
             if progress is not None:
-                progress(_core_length(item, core_start, width))
-
-    def _core_length(item: _Pending, core_start: int, width: int) -> int:
-        n = len(item.seq)
-        return min(settings.core, n - core_start) if width == settings.window else n
+                progress(core_length(item, core_start, width))
 
     def drain(pool: ThreadPoolExecutor) -> None:
         for width in list(buckets):
