@@ -1,0 +1,68 @@
+#!/usr/bin/env python
+"""Train a gene network for a fixed wall-clock budget on whatever device is at hand.
+
+    python benchmarks/gpu_train_genes.py --data-root ../shared/data -o runs/genes_gpu --minutes 6 \
+        --batch-size 128 --lr 3e-3 --arch 12,60,40,24
+
+A short probe run (``--probe-steps`` steps, its own folder) measures this machine's
+steps per second; the real run then gets as many epochs as fit in ``--minutes``, so
+its cosine learning-rate schedule ends when the budget does (a plain ``--max-minutes``
+would stop mid-schedule). The step count is printed and stored in the run's
+``metrics.csv``, so the run can be repeated exactly with ``genoseq train genes``.
+Several of these can share one GPU: the network is small and leaves it mostly idle.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import shutil
+import time
+from pathlib import Path
+
+from genoseq.genes.model import GeneNetConfig
+from genoseq.genes.training import train
+from genoseq.nn.train import TrainSettings
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-root", required=True)
+    ap.add_argument("-o", "--out", required=True)
+    ap.add_argument("--minutes", type=float, required=True)
+    ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--window", type=int, default=3000)
+    ap.add_argument("--arch", default="12,60,40,24", help="branch,codon,gru,head channels")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--steps-per-epoch", type=int, default=200)
+    ap.add_argument("--probe-steps", type=int, default=40)
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("-t", "--threads", type=int, default=None)
+    args = ap.parse_args()
+    branch, codon, gru, head = (int(x) for x in args.arch.split(","))
+
+    def config() -> GeneNetConfig:
+        return GeneNetConfig(branch_channels=branch, codon_channels=codon, gru_hidden=gru, head_channels=head)
+
+    out = Path(args.out)
+    probe = out.with_name(out.name + "_probe")
+    shutil.rmtree(probe, ignore_errors=True)
+    t0 = time.time()
+    train(TrainSettings(out_dir=str(probe), epochs=1, steps_per_epoch=args.probe_steps, lr=args.lr,
+                        seed=args.seed, device=args.device, threads=args.threads, resume=False),
+          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window)
+    probe_s = time.time() - t0
+    with open(probe / "metrics.csv") as handle:
+        epoch_s = float(next(csv.DictReader(handle))["epoch_s"])
+    per_step = epoch_s / args.probe_steps
+    remaining = args.minutes * 60 - probe_s - (probe_s - epoch_s)  # the real run loads the genomes again
+    epochs = max(1, int(remaining / (per_step * args.steps_per_epoch)))
+    print(f"probe: {per_step * 1000:.1f} ms per step of {args.batch_size} x {args.window} bp; "
+          f"training {epochs} epochs x {args.steps_per_epoch} steps", flush=True)
+    train(TrainSettings(out_dir=str(out), epochs=epochs, steps_per_epoch=args.steps_per_epoch, lr=args.lr,
+                        seed=args.seed, device=args.device, threads=args.threads, warmup_steps=min(400, epochs * args.steps_per_epoch // 10)),
+          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window)
+
+
+if __name__ == "__main__":
+    main()
