@@ -16,10 +16,8 @@ import numpy as np
 import torch
 
 from genoseq.genes.codes import GeneticCode, codon_codes, encode_bases, genetic_code, reverse_codon_codes
-from genoseq.genes.decode import (
-    START_NAMES, AdaptationBackground, AdaptationContext, Candidates, DecoderSettings, GenomeAdaptation,
-    choose_genes, contig_candidates, total_score,
-)
+from genoseq.genes.adaptation import AdaptationBackground, AdaptationContext, GenomeAdaptation
+from genoseq.genes.decode import START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, total_score
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.genes.model import GeneNet, GeneNetConfig
 from genoseq.genes.scoring import WindowSettings, score_sequences

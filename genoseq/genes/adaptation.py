@@ -1,0 +1,203 @@
+"""Genome adaptation: statistics learned from an input's own first-pass gene calls.
+
+The decoder's first pass scores ORFs with the network alone. The genes it calls
+teach this module the input's dicodon usage, its upstream (ribosome-binding-site)
+profile, an upstream motif and its start-codon usage, as log-odds tables
+(:class:`GenomeAdaptation`); candidates are then rescored with them (the
+self-training idea of Prodigal). What does not change between rounds is counted
+once (:class:`AdaptationContext`, :class:`AdaptationBackground`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from genoseq.genes.codes import COMPLEMENT_CODE, codon_codes
+from genoseq.genes.decode import EDGE, Candidates
+
+UPSTREAM = 20
+
+
+
+def _strand_codes(codes: np.ndarray, strand: int) -> np.ndarray:
+    """The sequence as read on one strand (reverse complement for the minus strand)."""
+    return codes if strand > 0 else COMPLEMENT_CODE[codes[::-1]]
+
+
+def _strand_coords(n: int, c: Candidates, strand: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Indices and 5'/3' coordinates of the candidates of one strand, in that strand's reading."""
+    idx = np.flatnonzero(c.strand == strand)
+    if strand > 0:
+        return idx, c.begin[idx], c.end[idx]
+    return idx, n - c.end[idx], n - c.begin[idx]
+
+
+def dicodon_codes(codes: np.ndarray) -> np.ndarray:
+    """Code of the hexamer (two codons) starting at every position; 4096 = invalid."""
+    cc = codon_codes(codes).astype(np.int32)
+    out = np.full(len(cc), 4096, dtype=np.int32)
+    if len(cc) > 3:
+        first, second = cc[:-3], cc[3:]
+        out[:-3] = np.where((first < 64) & (second < 64), first * 64 + second, 4096)
+    return out
+
+
+def _dicodon_sums(hexamers: np.ndarray, begins: np.ndarray, ends: np.ndarray, partial3: np.ndarray,
+                  table: np.ndarray) -> np.ndarray:
+    """Sum of ``table[dicodon]`` over each candidate's consecutive codon pairs (stop codon excluded);
+    ``hexamers`` are the strand's :func:`dicodon_codes`."""
+    values = table[hexamers]
+    out = np.zeros(len(begins))
+    n_codons = np.maximum(0, (ends - begins) // 3 - np.where(partial3, 1, 2))
+    for frame in range(3):
+        sel = np.flatnonzero(begins % 3 == frame)
+        if len(sel) == 0:
+            continue
+        prefix = np.concatenate([[0.0], np.cumsum(values[frame::3], dtype=np.float64)])
+        k0 = (begins[sel] - frame) // 3
+        out[sel] = prefix[np.minimum(k0 + n_codons[sel], len(prefix) - 1)] - prefix[k0]
+    return out
+
+
+def _upstream_windows(codes: np.ndarray, begins: np.ndarray) -> np.ndarray:
+    """(n, UPSTREAM) base codes before each start (4 = unknown/outside)."""
+    offsets = begins[:, None] - UPSTREAM + np.arange(UPSTREAM)[None, :]
+    inside = offsets >= 0
+    return np.where(inside, codes[np.clip(offsets, 0, max(0, len(codes) - 1))] if len(codes) else 4, 4)
+
+
+MOTIF_K = 4
+MOTIF_LAST = UPSTREAM - 3 - MOTIF_K  # last window index where a motif may begin (ends at -4)
+
+
+def _motif_codes(windows: np.ndarray) -> np.ndarray:
+    """(n, MOTIF_LAST + 1) codes of the 4-mers starting at each allowed window position (256 = with N)."""
+    out = np.zeros((len(windows), MOTIF_LAST + 1), dtype=np.int32)
+    valid = np.ones(out.shape, dtype=bool)
+    for k in range(MOTIF_K):
+        part = windows[:, k : k + MOTIF_LAST + 1]
+        out = out * 4 + np.minimum(part, 3)
+        valid &= part < 4
+    return np.where(valid, out, 4**MOTIF_K)
+
+
+@dataclass
+class StrandContext:
+    """One strand of a contig as adaptation reads it, with its candidates' upstream sequence."""
+
+    view: np.ndarray  # base codes read 5'->3' on this strand
+    hexamers: np.ndarray  # dicodon code at every position (4096 = with N)
+    idx: np.ndarray  # indices of this strand's candidates
+    begins: np.ndarray  # their 5' and 3' ends in this strand's coordinates
+    ends: np.ndarray
+    upstream: np.ndarray  # (n, UPSTREAM) base codes before each start
+    motifs: np.ndarray  # (n, MOTIF_LAST + 1) 4-mer codes in that window
+
+
+@dataclass
+class AdaptationContext:
+    """What adaptation needs of one contig and its candidates that does not change
+    between rounds (only the learned tables do), computed once."""
+
+    strands: tuple[StrandContext, StrandContext]  # plus, minus
+
+    @classmethod
+    def build(cls, codes: np.ndarray, candidates: Candidates) -> "AdaptationContext":
+        strands = []
+        for strand in (1, -1):
+            view = _strand_codes(codes, strand)
+            idx, begins, ends = _strand_coords(len(codes), candidates, strand)
+            upstream = _upstream_windows(view, begins).astype(np.uint8)
+            strands.append(StrandContext(view, dicodon_codes(view).astype(np.int16), idx, begins, ends, upstream,
+                                         _motif_codes(upstream).astype(np.int16)))
+        return cls(tuple(strands))
+
+
+@dataclass
+class AdaptationBackground:
+    """The counts adaptation compares first-pass genes with; they depend only on the
+    sequence and the candidates, so they are counted once for all adaptation rounds."""
+
+    hexamers: np.ndarray  # (4096,) in-frame-agnostic hexamer counts, both strands
+    bases: np.ndarray  # (4,)
+    motifs: np.ndarray  # (257,) 4-mers upstream of every candidate start
+    start_types: np.ndarray  # (3,) start codons of all candidates
+
+    @classmethod
+    def count(cls, contigs: list[tuple[AdaptationContext, Candidates]]) -> "AdaptationBackground":
+        hexamers = np.full(4096, 0.5)  # pseudocounts
+        bases = np.ones(4)
+        motifs = np.ones(4**MOTIF_K + 1)
+        start_types = np.ones(EDGE)
+        for context, candidates in contigs:
+            for side in context.strands:
+                hexamers += np.bincount(side.hexamers[side.hexamers < 4096], minlength=4096)
+                bases += np.bincount(side.view[side.view < 4], minlength=4)
+                motifs += np.bincount(side.motifs[~candidates.partial5[side.idx]].ravel(), minlength=4**MOTIF_K + 1)
+            real = candidates.start_type < EDGE
+            start_types += np.bincount(candidates.start_type[real], minlength=EDGE + 1)[:EDGE]
+        return cls(hexamers, bases, motifs, start_types)
+
+
+@dataclass
+class GenomeAdaptation:
+    """Statistics learned from one input's first-pass genes (log-odds tables)."""
+
+    dicodon_llr: np.ndarray  # (4097,) per hexamer code; 4096 (with N) -> 0
+    upstream_llr: np.ndarray  # (UPSTREAM, 5) per position and base; base 4 -> 0
+    motif_llr: np.ndarray  # (257,) per 4-mer code; 256 (with N) -> 0
+    type_llr: np.ndarray  # (4,) ATG, GTG, TTG, Edge(0)
+
+    @classmethod
+    def fit(
+        cls, contigs: list[tuple[np.ndarray, Candidates, Candidates]],
+        contexts: list[AdaptationContext] | None = None, background: AdaptationBackground | None = None,
+    ) -> "GenomeAdaptation":
+        """``contigs``: (codes, all candidates, first-pass genes) per contig. ``contexts`` and
+        ``background`` (built here when not given) can be passed to reuse them across rounds."""
+        contexts = contexts or [AdaptationContext.build(codes, c) for codes, c, _ in contigs]
+        background = background or AdaptationBackground.count([(x, c) for x, (_, c, _) in zip(contexts, contigs)])
+        coding = np.full(4096, 0.5)  # pseudocounts
+        upstream = np.ones((UPSTREAM, 4))
+        type_genes = np.ones(EDGE)
+        motif_genes = np.ones(4**MOTIF_K + 1)
+        for (codes, _, genes), context in zip(contigs, contexts):
+            for strand, side in zip((1, -1), context.strands):
+                view, hexamers = side.view, side.hexamers
+                idx, begins, ends = _strand_coords(len(codes), genes, strand)
+                in_genes = np.concatenate([hexamers[b : e - 6 : 3] for b, e in zip(begins.tolist(), ends.tolist())]
+                                          or [np.zeros(0, dtype=np.int16)])
+                coding += np.bincount(in_genes[in_genes < 4096], minlength=4096)
+                complete = ~genes.partial5[idx]
+                win = _upstream_windows(view, begins[complete])
+                for pos in range(UPSTREAM):
+                    col = win[:, pos]
+                    upstream[pos] += np.bincount(col[col < 4], minlength=4)
+                type_genes += np.bincount(genes.start_type[idx][complete], minlength=EDGE + 1)[:EDGE]
+                motif_genes += np.bincount(_motif_codes(win).ravel(), minlength=4**MOTIF_K + 1)
+        b = background
+        dicodon_llr = np.zeros(4097)
+        dicodon_llr[:4096] = np.log(coding / coding.sum()) - np.log(b.hexamers / b.hexamers.sum())
+        up = np.zeros((UPSTREAM, 5))
+        up[:, :4] = np.log(upstream / upstream.sum(1, keepdims=True)) - np.log(b.bases / b.bases.sum())
+        types = np.zeros(EDGE + 1)
+        types[:EDGE] = np.log(type_genes / type_genes.sum()) - np.log(b.start_types / b.start_types.sum())
+        motif = np.log(motif_genes / motif_genes.sum()) - np.log(b.motifs / b.motifs.sum())
+        motif[-1] = 0.0
+        return cls(dicodon_llr, up, motif, types)
+
+    def apply(self, codes: np.ndarray, c: Candidates, context: AdaptationContext | None = None) -> None:
+        """Fill the genome-specific features of ``c`` in place (``context``: built from
+        ``codes`` and ``c`` when not given)."""
+        context = context or AdaptationContext.build(codes, c)
+        for side in context.strands:
+            idx = side.idx
+            if len(idx) == 0:
+                continue
+            c.codon_score[idx] = _dicodon_sums(side.hexamers, side.begins, side.ends, c.partial3[idx], self.dicodon_llr)
+            up = self.upstream_llr[np.arange(UPSTREAM)[None, :], side.upstream].sum(1)
+            c.upstream_score[idx] = np.where(c.partial5[idx], 0.0, up)
+            best_motif = self.motif_llr[side.motifs].max(1)
+            c.motif_score[idx] = np.where(c.partial5[idx], 0.0, best_motif)
+        c.type_score = self.type_llr[c.start_type]
