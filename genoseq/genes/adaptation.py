@@ -15,6 +15,7 @@ import numpy as np
 
 from genoseq.genes.codes import COMPLEMENT_CODE, codon_codes
 from genoseq.genes.decode import EDGE, Candidates
+from genoseq.genes.start_model import StartModel, extra_features, start_windows
 
 UPSTREAM = 20
 
@@ -93,6 +94,7 @@ class StrandContext:
     ends: np.ndarray
     upstream: np.ndarray  # (n, UPSTREAM) base codes before each start
     motifs: np.ndarray  # (n, MOTIF_LAST + 1) 4-mer codes in that window
+    windows: np.ndarray  # (n, ...) the start model's bases around each start
 
 
 @dataclass
@@ -110,7 +112,7 @@ class AdaptationContext:
             idx, begins, ends = _strand_coords(len(codes), candidates, strand)
             upstream = _upstream_windows(view, begins).astype(np.uint8)
             strands.append(StrandContext(view, dicodon_codes(view).astype(np.int16), idx, begins, ends, upstream,
-                                         _motif_codes(upstream).astype(np.int16)))
+                                         _motif_codes(upstream).astype(np.int16), start_windows(view, begins)))
         return cls(tuple(strands))
 
 
@@ -148,6 +150,7 @@ class GenomeAdaptation:
     upstream_llr: np.ndarray  # (UPSTREAM, 5) per position and base; base 4 -> 0
     motif_llr: np.ndarray  # (257,) per 4-mer code; 256 (with N) -> 0
     type_llr: np.ndarray  # (4,) ATG, GTG, TTG, Edge(0)
+    start_model: StartModel | None = None  # fitted after the tables (it reads the motif scores)
 
     @classmethod
     def fit(
@@ -178,7 +181,8 @@ class GenomeAdaptation:
                 motif_genes += np.bincount(_motif_codes(win).ravel(), minlength=4**MOTIF_K + 1)
         b = background
         dicodon_llr = np.zeros(4097)
-        dicodon_llr[:4096] = np.log(coding / coding.sum()) - np.log(b.hexamers / b.hexamers.sum())
+        other = np.maximum(b.hexamers - coding + 0.5, 0.5)  # every hexamer not read in a gene's frame
+        dicodon_llr[:4096] = np.log(coding / coding.sum()) - np.log(other / other.sum())
         up = np.zeros((UPSTREAM, 5))
         up[:, :4] = np.log(upstream / upstream.sum(1, keepdims=True)) - np.log(b.bases / b.bases.sum())
         types = np.zeros(EDGE + 1)
@@ -201,3 +205,62 @@ class GenomeAdaptation:
             best_motif = self.motif_llr[side.motifs].max(1)
             c.motif_score[idx] = np.where(c.partial5[idx], 0.0, best_motif)
         c.type_score = self.type_llr[c.start_type]
+        if self.start_model is not None:
+            apply_start_model(self.start_model, c, context)
+
+
+def fit_start_model(
+    contigs: list[tuple[np.ndarray, Candidates, Candidates]], contexts: list[AdaptationContext], l2: float,
+) -> StartModel:
+    """Fit the genome's :class:`StartModel` on first-pass genes: each complete gene's ORF
+    offers its candidate starts (``contigs``: (codes, all candidates, genes) per contig,
+    the candidates' adapted motif scores filled in)."""
+    parts: list[tuple[np.ndarray, ...]] = []
+    n_groups = 0
+    for (codes, c, genes), context in zip(contigs, contexts):
+        for strand, side in zip((1, -1), context.strands):
+            _, g_begins, g_ends = _strand_coords(len(codes), genes, strand)
+            gene_idx = np.flatnonzero(genes.strand == strand)
+            complete = ~genes.partial5[gene_idx]
+            g_begins, g_ends = g_begins[complete], g_ends[complete]
+            if len(g_ends) == 0:
+                continue
+            order = np.argsort(g_ends)
+            g_begins, g_ends = g_begins[order], g_ends[order]
+            slot = np.minimum(np.searchsorted(g_ends, side.ends), len(g_ends) - 1)
+            in_gene_orf = (g_ends[slot] == side.ends) & ~c.partial5[side.idx]
+            rows = np.flatnonzero(in_gene_orf)
+            if len(rows) == 0:
+                continue
+            group = slot[rows]
+            chosen = side.begins[rows] == g_begins[group]
+            idx = side.idx[rows]
+            windows = side.windows[rows]
+            parts.append((windows, c.start_type[idx], extra_features(windows, c.motif_score[idx], c.start_score[idx]),
+                          group + n_groups, chosen))
+            n_groups += len(g_ends)
+    if not parts:
+        empty = start_windows(np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64))
+        return StartModel.fit(empty, np.zeros(0, dtype=np.int64), extra_features(empty, np.zeros(0), np.zeros(0)),
+                              np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), l2=l2)
+    windows, types, extra, group, chosen = (np.concatenate(x) for x in zip(*parts))
+    # Renumber the groups that have candidates, keep only ORFs that offer a choice.
+    _, group, sizes = np.unique(group, return_inverse=True, return_counts=True)
+    keep = sizes[group] > 1
+    _, group = np.unique(group[keep], return_inverse=True)
+    return StartModel.fit(windows[keep], types[keep], extra[keep], group, chosen[keep], l2=l2)
+
+
+def apply_start_model(model: StartModel, c: Candidates, contexts: AdaptationContext) -> None:
+    """Fill ``c.site_score`` (0 for 5'-partial candidates, which have no start)."""
+    for side in contexts.strands:
+        idx = side.idx
+        if len(idx) == 0:
+            continue
+        complete = ~c.partial5[idx]
+        scores = np.zeros(len(idx))
+        types = np.minimum(c.start_type[idx], EDGE - 1)
+        windows = side.windows[complete]
+        scores[complete] = model.score(windows, types[complete], extra_features(
+            windows, c.motif_score[idx][complete], c.start_score[idx][complete]))
+        c.site_score[idx] = scores

@@ -15,9 +15,16 @@ from typing import Callable, Iterable, Iterator, Protocol
 import numpy as np
 import torch
 
-from genoseq.genes.codes import GeneticCode, codon_codes, encode_bases, genetic_code, reverse_codon_codes
-from genoseq.genes.adaptation import AdaptationBackground, AdaptationContext, GenomeAdaptation
-from genoseq.genes.decode import START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, total_score
+from genoseq.genes.codes import (
+    COMPLEMENT_CODE, GeneticCode, codon_codes, encode_bases, genetic_code, reverse_codon_codes,
+)
+from genoseq.genes.adaptation import (
+    AdaptationBackground, AdaptationContext, GenomeAdaptation, apply_start_model, fit_start_model,
+)
+from genoseq.genes.decode import (
+    START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, start_score_parts, total_score,
+)
+from genoseq.genes.start_model import sd_motif_calls, start_windows
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.genes.model import GeneNet, GeneNetConfig
 from genoseq.genes.scoring import WindowSettings, score_sequences
@@ -40,9 +47,14 @@ class GeneCall:
     strand: str
     partial: str  # Prodigal's flag: "00", "10" (runs off the left edge), "01", "11"
     start_type: str  # ATG, GTG, TTG or Edge
-    score: float
+    score: float  # gene score = coding_score + start_score (Prodigal's score = cscore + sscore)
     coding_score: float
-    start_score: float
+    start_score: float  # = rbs_score + upstream_score + type_score
+    rbs_score: float
+    upstream_score: float
+    type_score: float
+    rbs_motif: str  # the Shine-Dalgarno motif before the start, or "None" (Prodigal's rbs_motif)
+    rbs_spacer: str  # its spacer bin, e.g. "5-10bp", or "None"
     confidence: float  # percent
     gc: float
     nucleotides: str
@@ -167,6 +179,7 @@ class GenePredictor:
             if adaptation is not None:
                 adaptation.apply(contig.codes, contig.candidates)
                 total_score(contig.candidates, settings, adapted=True)
+                contig.adapted = True
             yield self._finish(contig, code)
         if tracks is not None:
             tracks.finish_async()
@@ -188,7 +201,13 @@ class GenePredictor:
             adaptation = GenomeAdaptation.fit(previous, contexts, background)
             for c, context in zip(contigs, contexts):
                 adaptation.apply(c.codes, c.candidates, context)
+            if settings.fits_start_model:
+                adaptation.start_model = fit_start_model(previous, contexts, settings.site_l2)
+                for c, context in zip(contigs, contexts):
+                    apply_start_model(adaptation.start_model, c.candidates, context)
+            for c in contigs:
                 total_score(c.candidates, settings, adapted=True)
+                c.adapted = True
         return adaptation
 
     def _finish(self, c: "_Contig", code: GeneticCode) -> ContigPrediction:
@@ -196,7 +215,13 @@ class GenePredictor:
         if c.circular:
             chosen = _reconcile_origin(chosen, c.length, self.decoder.max_overlap)
         c.forward_codons, c.reverse_codons = codon_codes(c.codes), reverse_codon_codes(c.codes)
-        genes = [_gene_call(c.record.id, i + 1, g, c, code) for i, g in enumerate(_iter_candidates(chosen))]
+        chosen = chosen.take(np.lexsort((chosen.end, chosen.begin)))
+        rbs, upstream, start_type = start_score_parts(chosen, self.decoder, c.adapted)
+        motifs, spacers = _rbs_calls(c.codes, chosen)
+        genes = [
+            _gene_call(c.record.id, i + 1, g, c, code, (rbs[i], upstream[i], start_type[i]), (motifs[i], spacers[i]))
+            for i, g in enumerate(_iter_candidates(chosen))
+        ]
         return ContigPrediction(c.record.id, c.length, genes, c.coding_plus, c.coding_minus, circular=c.circular)
 
     def _prepare(self, record: FastaRecord, seq: np.ndarray, scores: np.ndarray, ext: int,
@@ -228,6 +253,7 @@ class _Contig:
     coding_plus: np.ndarray
     coding_minus: np.ndarray
     circular: bool
+    adapted: bool = False  # scored with the genome's adapted statistics
     forward_codons: np.ndarray | None = None
     reverse_codons: np.ndarray | None = None
 
@@ -262,12 +288,25 @@ def _reconcile_origin(c: Candidates, n: int, max_overlap: int) -> Candidates:
 
 
 def _iter_candidates(c: Candidates) -> Iterator[dict]:
-    order = np.lexsort((c.end, c.begin))
-    for i in order:
+    for i in range(len(c)):
         yield {f.name: getattr(c, f.name)[i] for f in fields(c)}
 
 
-def _gene_call(seqid: str, number: int, c: dict, contig: "_Contig", code: GeneticCode) -> GeneCall:
+def _rbs_calls(codes: np.ndarray, genes: Candidates) -> tuple[list[str], list[str]]:
+    """The Shine-Dalgarno motif and spacer before each gene's start ("None" for 5'-partial genes)."""
+    motifs, spacers = ["None"] * len(genes), ["None"] * len(genes)
+    for strand, view in ((1, codes), (-1, COMPLEMENT_CODE[codes[::-1]])):
+        idx = np.flatnonzero((genes.strand == strand) & ~genes.partial5)
+        if len(idx) == 0:
+            continue
+        begins = genes.begin[idx] if strand > 0 else len(codes) - genes.end[idx]
+        for i, motif, spacer in zip(idx, *sd_motif_calls(start_windows(view, begins))):
+            motifs[i], spacers[i] = motif, spacer
+    return motifs, spacers
+
+
+def _gene_call(seqid: str, number: int, c: dict, contig: "_Contig", code: GeneticCode,
+               start_parts: tuple[float, float, float], rbs: tuple[str, str]) -> GeneCall:
     begin, end = int(c["begin"]), int(c["end"])
     plus = c["strand"] > 0
     if plus:
@@ -288,10 +327,13 @@ def _gene_call(seqid: str, number: int, c: dict, contig: "_Contig", code: Geneti
     window = contig.codes[begin:end]
     gc = float(np.count_nonzero((window == 1) | (window == 2)) / len(window)) if len(window) else 0.0
     score = float(c["score"])
+    rbs_score, upstream_score, type_score = (float(x) for x in start_parts)
+    start_score = rbs_score + upstream_score + type_score
     return GeneCall(
         seqid=seqid, id=f"{seqid}_{number}", start=begin + 1, end=end, strand="+" if plus else "-",
         partial=f"{int(left_open)}{int(right_open)}", start_type=str(START_NAMES[c["start_type"]]),
-        score=score, coding_score=float(c["coding_score"]), start_score=float(c["start_score"]),
+        score=score, coding_score=score - start_score, start_score=start_score, rbs_score=rbs_score,
+        upstream_score=upstream_score, type_score=type_score, rbs_motif=rbs[0], rbs_spacer=rbs[1],
         confidence=100.0 / (1.0 + math.exp(-min(max(score, -50.0), 50.0))), gc=gc,
         nucleotides=nts.tobytes().decode("ascii"), protein=protein,
     )

@@ -29,11 +29,13 @@ plus-strand code on the reverse complement.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Sequence
 
 import numpy as np
 
+from genoseq.errors import GenoseqError
 from genoseq.genes.codes import COMPLEMENT_CODE, DECODER_STARTS, GeneticCode, codon_codes
 
 START_NAMES = np.array(list(DECODER_STARTS) + ["Edge"])
@@ -42,26 +44,54 @@ EDGE = len(DECODER_STARTS)
 
 @dataclass(frozen=True)
 class DecoderSettings:
-    """Decoding parameters (the shipped model's registry entry stores tuned values)."""
+    """Decoding parameters. The defaults are the settings tuned for the shipped model
+    (``models/genes_v3.md``); a checkpoint may carry its own (``settings["decoder"]``)."""
 
     min_length: int = 90
-    max_overlap: int = 60
+    max_overlap: int = 60  # most bases two neighbouring genes may share
     closed: bool = False
     # Network-only scoring (first pass, and inputs too small to adapt to).
-    start_weight: float = 1.0
+    start_weight: float = 0.5
     gene_bias: float = 0.0
     # Genome-adapted scoring.
     adapt: bool = True
     adapt_rounds: int = 2
     min_adapt_genes: int = 50  # fewer first-pass genes than this: no adaptation
     adapt_max_bases: int = 20_000_000  # learn from the first contigs up to this size, apply to the rest
-    adapted_coding_weight: float = 0.1
-    adapted_start_weight: float = 3.0
-    adapted_bias: float = -5.0
-    codon_weight: float = 3.0
+    adapted_coding_weight: float = 0.05
+    adapted_start_weight: float = 6.0
+    adapted_bias: float = 10.0
+    codon_weight: float = 2.0
     upstream_weight: float = 3.0
-    motif_weight: float = 0.0
-    type_weight: float = 1.0
+    motif_weight: float = 6.0
+    type_weight: float = 2.0
+    site_weight: float = 0.0  # the genome's start model in the gene score
+    site_l2: float = 3.0  # its L2 penalty
+    # Choosing among the starts of one ORF weighs start evidence apart from deciding whether
+    # the ORF is a gene at all (None: as in the gene score).
+    choice_start_weight: float | None = 3.0
+    choice_site_weight: float | None = 4.0
+    # Shorter starts that gene selection may take to resolve an overlap (at a cost: their choice deficit).
+    alternative_starts: int = 2
+    alternative_max_deficit: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.min_length < 3 or self.max_overlap < 0:
+            raise GenoseqError("min_length must be at least 3 and max_overlap at least 0")
+        if self.min_length <= self.max_overlap:
+            # selection relies on it: two starts of one ORF always overlap by more than max_overlap
+            raise GenoseqError(f"min_length ({self.min_length}) must be longer than max_overlap ({self.max_overlap})")
+        if self.adapt_rounds < 0 or self.min_adapt_genes < 0 or self.adapt_max_bases < 1:
+            raise GenoseqError("adapt_rounds and min_adapt_genes must be >= 0 and adapt_max_bases >= 1")
+        if self.alternative_starts < 0 or self.alternative_max_deficit < 0 or self.site_l2 < 0:
+            raise GenoseqError("alternative_starts, alternative_max_deficit and site_l2 must be >= 0")
+        weights = [getattr(self, f.name) for f in fields(self) if f.type in ("float", "float | None")]
+        if not all(math.isfinite(w) for w in weights if w is not None):
+            raise GenoseqError("decoder weights must be finite numbers")
+
+    @property
+    def fits_start_model(self) -> bool:
+        return bool(self.site_weight or self.choice_site_weight)
 
 
 @dataclass
@@ -80,7 +110,9 @@ class Candidates:
     upstream_score: np.ndarray
     motif_score: np.ndarray
     type_score: np.ndarray
-    score: np.ndarray
+    site_score: np.ndarray  # the genome's start model (genoseq.genes.start_model); 0 until adapted
+    choice: np.ndarray  # which start of an ORF is taken: the highest choice
+    score: np.ndarray  # the gene's evidence, for selecting genes
 
     def take(self, index: np.ndarray) -> "Candidates":
         return Candidates(*(getattr(self, f.name)[index] for f in fields(self)))
@@ -103,7 +135,7 @@ class Candidates:
 def empty_candidates() -> Candidates:
     z = np.zeros(0)
     i, b = z.astype(np.int64), z.astype(bool)
-    return Candidates(i, i, z.astype(np.int8), b, b, z, z, z.astype(np.int8), z, z, z, z, z)
+    return Candidates(i, i, z.astype(np.int8), b, b, z, z, z.astype(np.int8), z, z, z, z, z, z, z)
 
 
 def plus_strand_candidates(
@@ -163,7 +195,8 @@ def plus_strand_candidates(
         zeros = np.zeros(len(begins))
         parts.append(Candidates(
             begins.astype(np.int64), ends.astype(np.int64), np.ones(len(begins), dtype=np.int8), partial5, partial3,
-            coding, start, start_type, zeros, zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy(),
+            coding, start, start_type, zeros, zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy(),
+            zeros.copy(),
         ))
     return Candidates.concat(parts)
 
@@ -187,22 +220,54 @@ def total_score(c: Candidates, settings: DecoderSettings, adapted: bool) -> None
     """Set ``c.score`` from the features (genome-specific ones only when ``adapted``)."""
     if not adapted:
         c.score = c.coding_score + settings.start_weight * c.start_score + settings.gene_bias
+        c.choice = c.score
         return
     c.score = (settings.adapted_coding_weight * c.coding_score + settings.adapted_start_weight * c.start_score
                + settings.adapted_bias + settings.codon_weight * c.codon_score
                + settings.upstream_weight * c.upstream_score + settings.motif_weight * c.motif_score
-               + settings.type_weight * c.type_score)
+               + settings.type_weight * c.type_score + settings.site_weight * c.site_score)
+    c.choice = c.score
+    if settings.choice_start_weight is not None:
+        c.choice = c.choice + (settings.choice_start_weight - settings.adapted_start_weight) * c.start_score
+    if settings.choice_site_weight is not None:
+        c.choice = c.choice + (settings.choice_site_weight - settings.site_weight) * c.site_score
 
 
-def best_start_per_stop(c: Candidates) -> Candidates:
-    """Keep, for every stop (strand and 3' end), the candidate with the highest score."""
+def starts_per_stop(c: Candidates, alternatives: int = 0, max_deficit: float = 0.0) -> Candidates:
+    """Keep, for every stop (strand and 3' end), the start with the highest choice score, and
+    up to ``alternatives`` shorter starts whose choice score is at most ``max_deficit`` lower
+    (so gene selection can shorten a gene to resolve an overlap). Each kept start's gene score
+    is the best gene score of its ORF (the evidence that the ORF is a gene) less its
+    choice-score deficit to the best start."""
     if len(c) == 0:
         return c
     three_prime = np.where(c.strand > 0, c.end, -c.begin)
-    order = np.lexsort((-c.score, three_prime))
+    order = np.lexsort((-c.choice, three_prime))
     c = c.take(order)
-    _, first = np.unique(three_prime[order], return_index=True)
-    return c.take(first)
+    keys = three_prime[order]
+    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    group = np.repeat(np.arange(len(first)), counts)
+    best_score = np.maximum.reduceat(c.score, first)[group]
+    head = first[group]
+    deficit = c.choice[head] - c.choice
+    rank = np.arange(len(c)) - head
+    shorter = (c.end - c.begin) < (c.end - c.begin)[head]
+    keep = (rank == 0) | ((rank <= alternatives) & shorter & (deficit <= max_deficit))
+    c.score = best_score - deficit
+    return c.take(np.flatnonzero(keep))
+
+
+def start_score_parts(c: Candidates, settings: DecoderSettings, adapted: bool) -> tuple[np.ndarray, ...]:
+    """The start-related parts of each candidate's gene score, as Prodigal reports them:
+    ribosome-binding site (``rscore``: the upstream motif and the genome's start model),
+    upstream context (``uscore``: the upstream profile and the network's start logit) and
+    start codon (``tscore``)."""
+    if not adapted:
+        zero = np.zeros(len(c))
+        return zero, settings.start_weight * c.start_score, zero.copy()
+    rbs = settings.motif_weight * c.motif_score + settings.site_weight * c.site_score
+    upstream = settings.upstream_weight * c.upstream_score + settings.adapted_start_weight * c.start_score
+    return rbs, upstream, settings.type_weight * c.type_score
 
 
 def select_genes(c: Candidates, max_overlap: int) -> Candidates:
@@ -213,7 +278,7 @@ def select_genes(c: Candidates, max_overlap: int) -> Candidates:
         return c
     c = c.take(np.lexsort((c.begin, c.end)))
     # pred[j]: candidates ending at or before begin_j + max_overlap (compatible
-    # predecessors of j, since genes are longer than 2 * max_overlap).
+    # predecessors of j, since genes are longer than max_overlap).
     pred = np.searchsorted(c.end, np.minimum(c.begin + max_overlap, c.end - 1), side="right").tolist()
     scores = c.score.tolist()
     n = len(c)
@@ -236,7 +301,9 @@ def select_genes(c: Candidates, max_overlap: int) -> Candidates:
 
 
 def choose_genes(c: Candidates, settings: DecoderSettings) -> Candidates:
-    return select_genes(best_start_per_stop(c), settings.max_overlap)
+    """Genes from all candidates: starts per stop, then the best consistent set."""
+    return select_genes(starts_per_stop(c, settings.alternative_starts, settings.alternative_max_deficit),
+                        settings.max_overlap)
 
 
 def decode_genes(codes: np.ndarray, scores: np.ndarray, code: GeneticCode, settings: DecoderSettings) -> Candidates:

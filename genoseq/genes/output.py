@@ -33,24 +33,31 @@ class OutputPaths:
 
 
 def gff3_row(gene: GeneCall) -> GFF3Row:
+    """Prodigal's attributes, in Prodigal's order (score = cscore + sscore, sscore = rscore + uscore + tscore)."""
     attrs = {
         "ID": gene.id,
         "partial": gene.partial,
         "start_type": gene.start_type,
+        "rbs_motif": gene.rbs_motif,
+        "rbs_spacer": gene.rbs_spacer,
         "gc_cont": f"{gene.gc:.3f}",
         "conf": f"{min(gene.confidence, 99.99):.2f}",
         "score": f"{gene.score:.2f}",
         "cscore": f"{gene.coding_score:.2f}",
         "sscore": f"{gene.start_score:.2f}",
+        "rscore": f"{gene.rbs_score:.2f}",
+        "uscore": f"{gene.upstream_score:.2f}",
+        "tscore": f"{gene.type_score:.2f}",
     }
     return GFF3Row(gene.seqid, SOURCE, "CDS", gene.start, gene.end, gene.score, gene.strand, 0, attrs)
 
 
 def fasta_description(gene: GeneCall) -> str:
-    """Prodigal-style header fields: start # end # strand # attributes."""
+    """Prodigal's header fields, in its layout: start # end # strand # attributes."""
     strand = 1 if gene.strand == "+" else -1
     return (f"# {gene.start} # {gene.end} # {strand} # ID={gene.id};partial={gene.partial};"
-            f"start_type={gene.start_type};gc_cont={gene.gc:.3f};conf={min(gene.confidence, 99.99):.2f}")
+            f"start_type={gene.start_type};rbs_motif={gene.rbs_motif};rbs_spacer={gene.rbs_spacer};"
+            f"gc_cont={gene.gc:.3f}")
 
 
 @dataclass

@@ -3,7 +3,8 @@
 A checkpoint is a plain dict saved with ``torch.save`` and loaded with
 ``weights_only=True`` (no pickled code is ever executed):
 ``format``, ``family``, ``model_config`` (dict), ``state_dict``, ``genoseq_version``,
-and for training checkpoints ``optimizer``, ``scheduler``, ``step``, ``epoch``,
+optionally ``settings`` (how the model decodes: everything beside the weights that changes
+its output), and for training checkpoints ``optimizer``, ``scheduler``, ``step``, ``epoch``,
 ``best_metric`` and ``train_config``.
 """
 from __future__ import annotations

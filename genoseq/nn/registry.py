@@ -1,10 +1,14 @@
 """The registry of shipped weights: ``models/registry.json`` maps a model name to
-its file, sha256, family, version and card. Weights are verified against the
-recorded sha256 before they are loaded (with ``weights_only=True``)."""
+its file, sha256, family, version, card and measured metrics. Weights are verified
+against the recorded sha256 before they are loaded (with ``weights_only=True``).
+
+Everything that changes a model's output (decoder settings, thresholds) travels in
+the checkpoint itself (``settings``), so a model behaves the same loaded by name or
+by path; the registry only names files."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -20,7 +24,7 @@ class ModelEntry:
     sha256: str | None
     version: str = ""
     card: str = ""
-    settings: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)  # the checkpoint's own, filled in by load_module
 
 
 def models_dir() -> Path:
@@ -45,7 +49,7 @@ def resolve_model(name_or_path: str, family: str) -> ModelEntry:
             raise ModelError(f"model {name_or_path!r} is a {info.get('family')!r} model, not {family!r}")
         return ModelEntry(
             name_or_path, family, models_dir() / info["file"], info.get("sha256"),
-            info.get("version", ""), info.get("card", ""), info.get("settings", {}),
+            info.get("version", ""), info.get("card", ""),
         )
     path = Path(name_or_path)
     if path.suffix in (".pt", ".pth") or path.exists():
@@ -72,8 +76,9 @@ def register_model(
     name: str, family: str, checkpoint: str | Path, file_name: str, version: str, card: str,
     settings: dict | None = None, directory: Path | None = None, metrics: dict | None = None, half: bool = False,
 ) -> ModelEntry:
-    """Copy a checkpoint's weights (no optimizer state; float16 with ``half``) into the models
-    folder and record it in registry.json with its sha256 (used when preparing a release)."""
+    """Copy a checkpoint's weights (no optimizer state; float16 with ``half``) and ``settings``
+    into the models folder and record it in registry.json with its sha256 (used when preparing
+    a release)."""
     import shutil
 
     directory = directory or models_dir()
@@ -82,6 +87,7 @@ def register_model(
     if half:  # loading casts back to the module's float32
         slim["state_dict"] = {k: v.half() if v.is_floating_point() else v for k, v in slim["state_dict"].items()}
     slim["metrics"] = state.get("metrics", {})
+    slim["settings"] = settings if settings is not None else state.get("settings", {})
     slim["epoch"] = state.get("epoch")
     target = directory / file_name
     tmp = target.with_suffix(".tmp")
@@ -92,7 +98,7 @@ def register_model(
     registry = read_registry(directory)
     registry[name] = {
         "family": family, "file": file_name, "sha256": sha256_file(target), "version": version,
-        "card": card, "settings": settings or {}, "metrics": metrics or {},
+        "card": card, "metrics": metrics or {},
     }
     with open(directory / "registry.json", "w") as handle:
         json.dump(registry, handle, indent=2, sort_keys=True)
@@ -102,9 +108,11 @@ def register_model(
 
 def load_module(name_or_path: str, family: str, build) -> tuple["torch.nn.Module", ModelEntry]:  # noqa: F821
     """Resolve, verify and load a model: ``build(model_config)`` makes the module, whose
-    weights are then loaded; a checkpoint that does not fit is a :class:`ModelError`."""
+    weights are then loaded; a checkpoint that does not fit is a :class:`ModelError`. The
+    returned entry carries the checkpoint's ``settings``."""
     entry = resolve_model(name_or_path, family)
     state = load_model_checkpoint(entry)
+    entry = replace(entry, settings=dict(state.get("settings") or {}))
     try:
         module = build(state["model_config"])
         module.load_state_dict(state["state_dict"])
