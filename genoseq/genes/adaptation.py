@@ -15,7 +15,7 @@ import numpy as np
 
 from genoseq.genes.codes import COMPLEMENT_CODE, codon_codes
 from genoseq.genes.decode import EDGE, Candidates
-from genoseq.genes.start_model import StartModel, extra_features, start_windows
+from genoseq.genes.start_model import StartModel, sd_features, start_windows
 
 UPSTREAM = 20
 
@@ -95,6 +95,7 @@ class StrandContext:
     upstream: np.ndarray  # (n, UPSTREAM) base codes before each start
     motifs: np.ndarray  # (n, MOTIF_LAST + 1) 4-mer codes in that window
     windows: np.ndarray  # (n, ...) the start model's bases around each start
+    sd: np.ndarray  # (n, ...) their Shine-Dalgarno features (they depend on the sequence alone)
 
 
 @dataclass
@@ -111,8 +112,9 @@ class AdaptationContext:
             view = _strand_codes(codes, strand)
             idx, begins, ends = _strand_coords(len(codes), candidates, strand)
             upstream = _upstream_windows(view, begins).astype(np.uint8)
+            windows = start_windows(view, begins)
             strands.append(StrandContext(view, dicodon_codes(view).astype(np.int16), idx, begins, ends, upstream,
-                                         _motif_codes(upstream).astype(np.int16), start_windows(view, begins)))
+                                         _motif_codes(upstream).astype(np.int16), windows, sd_features(windows)))
         return cls(tuple(strands))
 
 
@@ -211,10 +213,11 @@ class GenomeAdaptation:
 
 def fit_start_model(
     contigs: list[tuple[np.ndarray, Candidates, Candidates]], contexts: list[AdaptationContext], l2: float,
+    previous: StartModel | None = None,
 ) -> StartModel:
     """Fit the genome's :class:`StartModel` on first-pass genes: each complete gene's ORF
-    offers its candidate starts (``contigs``: (codes, all candidates, genes) per contig,
-    the candidates' adapted motif scores filled in)."""
+    offers its candidate starts (``contigs``: (codes, all candidates, genes) per contig).
+    ``previous`` (the last round's model) is where the fit starts."""
     parts: list[tuple[np.ndarray, ...]] = []
     n_groups = 0
     for (codes, c, genes), context in zip(contigs, contexts):
@@ -235,20 +238,18 @@ def fit_start_model(
             group = slot[rows]
             chosen = side.begins[rows] == g_begins[group]
             idx = side.idx[rows]
-            windows = side.windows[rows]
-            parts.append((windows, c.start_type[idx], extra_features(windows, c.motif_score[idx], c.start_score[idx]),
-                          group + n_groups, chosen))
+            parts.append((side.windows[rows], c.start_type[idx], side.sd[rows], group + n_groups, chosen))
             n_groups += len(g_ends)
     if not parts:
         empty = start_windows(np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64))
-        return StartModel.fit(empty, np.zeros(0, dtype=np.int64), extra_features(empty, np.zeros(0), np.zeros(0)),
-                              np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), l2=l2)
+        return StartModel.fit(empty, np.zeros(0, dtype=np.int64), sd_features(empty),
+                              np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), l2=l2, initial=previous)
     windows, types, extra, group, chosen = (np.concatenate(x) for x in zip(*parts))
     # Renumber the groups that have candidates, keep only ORFs that offer a choice.
     _, group, sizes = np.unique(group, return_inverse=True, return_counts=True)
     keep = sizes[group] > 1
     _, group = np.unique(group[keep], return_inverse=True)
-    return StartModel.fit(windows[keep], types[keep], extra[keep], group, chosen[keep], l2=l2)
+    return StartModel.fit(windows[keep], types[keep], extra[keep], group, chosen[keep], l2=l2, initial=previous)
 
 
 def apply_start_model(model: StartModel, c: Candidates, contexts: AdaptationContext) -> None:
@@ -260,7 +261,5 @@ def apply_start_model(model: StartModel, c: Candidates, contexts: AdaptationCont
         complete = ~c.partial5[idx]
         scores = np.zeros(len(idx))
         types = np.minimum(c.start_type[idx], EDGE - 1)
-        windows = side.windows[complete]
-        scores[complete] = model.score(windows, types[complete], extra_features(
-            windows, c.motif_score[idx][complete], c.start_score[idx][complete]))
+        scores[complete] = model.score(side.windows[complete], types[complete], side.sd[complete])
         c.site_score[idx] = scores

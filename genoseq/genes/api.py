@@ -191,7 +191,7 @@ class GenePredictor:
         """Learn this input's statistics from first-pass genes (``adapt_rounds`` times) and
         rescore the contigs' candidates with them; None when there are too few genes."""
         settings = self.decoder
-        adaptation = background = contexts = None
+        adaptation = background = contexts = start_model = None
         for _ in range(settings.adapt_rounds):
             previous = [(c.codes, c.candidates, choose_genes(c.candidates, settings)) for c in contigs]
             if sum(len(genes) for _, _, genes in previous) < settings.min_adapt_genes:
@@ -202,7 +202,8 @@ class GenePredictor:
             for c, context in zip(contigs, contexts):
                 adaptation.apply(c.codes, c.candidates, context)
             if settings.fits_start_model:
-                adaptation.start_model = fit_start_model(previous, contexts, settings.site_l2)
+                start_model = fit_start_model(previous, contexts, settings.site_l2, start_model)
+                adaptation.start_model = start_model
                 for c, context in zip(contigs, contexts):
                     apply_start_model(adaptation.start_model, c.candidates, context)
             for c in contigs:

@@ -10,10 +10,11 @@ learns what that genome's starts look like without any labels:
   to ``START_DOWNSTREAM`` bases after it: ribosome-binding sites, promoter elements right
   upstream of leaderless starts and the composition of the first codons alike;
 * the start codon itself (ATG, GTG, TTG);
-* the best upstream motif of the genome (the adaptation's motif score);
-* the network's start-site logit.
+* Shine-Dalgarno motifs (substrings of AGGAGG) by length and spacer.
 
-Only differences between the starts of one ORF enter the likelihood, so whatever an
+The network's start logit and the adaptation's motif score are left out on purpose: fitted
+on first-pass starts, which those scores chose, the model would learn to copy them. The
+decoder adds them beside this model's score instead. Only differences between the starts of one ORF enter the likelihood, so whatever an
 ORF's starts share (its coding potential, the genome's overall composition) cannot be
 learned as a start signal.
 """
@@ -22,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 START_UPSTREAM = 40
 START_DOWNSTREAM = 12  # codons 2-5
@@ -54,7 +54,7 @@ class StartModel:
 
     position: np.ndarray  # (len(BASE_POSITIONS), 5)
     start_type: np.ndarray  # (N_TYPES,)
-    extra: np.ndarray  # (n_extra,) weights of the extra features (see :func:`extra_features`)
+    extra: np.ndarray  # (n_extra,) weights of the extra features (:func:`sd_features`)
 
     def score(self, windows: np.ndarray, start_type: np.ndarray, extra: np.ndarray) -> np.ndarray:
         """Scores of starts (``start_type`` < N_TYPES; no 5'-partial candidates)."""
@@ -64,107 +64,156 @@ class StartModel:
     @classmethod
     def fit(
         cls, windows: np.ndarray, start_type: np.ndarray, extra: np.ndarray,
-        group: np.ndarray, chosen: np.ndarray, l2: float = 1.0, iterations: int = 60,
+        group: np.ndarray, chosen: np.ndarray, l2: float = 1.0, iterations: int = 15,
+        initial: StartModel | None = None,
     ) -> StartModel:
         """Maximum likelihood of the ``chosen`` start among the starts of its ``group`` (one
-        group per ORF, ids 0..G-1), with an L2 penalty of ``l2`` per gene on every weight."""
+        group per ORF, ids 0..G-1, one chosen start each), with an L2 penalty of ``l2`` per
+        gene on every weight. Convex; solved by L-BFGS on one-hot features, from ``initial``'s
+        weights where given (the previous adaptation round's model)."""
         n_pos = len(BASE_POSITIONS)
-        rows = np.arange(len(windows))
-        n_extra = extra.shape[1]
-        onehot = np.zeros((len(windows), n_pos * 4 + N_TYPES + n_extra), dtype=np.float32)
-        known = windows < 4
-        r, p = np.nonzero(known)
-        onehot[r, p * 4 + windows[r, p]] = 1.0
-        onehot[rows, n_pos * 4 + start_type.astype(np.int64)] = 1.0
-        onehot[:, n_pos * 4 + N_TYPES :] = extra
-        x = torch.from_numpy(onehot)
-        g = torch.from_numpy(group.astype(np.int64))
-        n_groups = int(group.max()) + 1 if len(group) else 0
-        positive = torch.from_numpy(np.flatnonzero(chosen))
-        w = torch.zeros(x.shape[1], requires_grad=True)
-        optimizer = torch.optim.LBFGS([w], lr=1.0, max_iter=iterations, line_search_fn="strong_wolfe")
+        n_base = n_pos * 4 + N_TYPES  # one-hot columns (an unknown base has none)
+        order = np.argsort(group, kind="stable")
+        windows, start_type, extra, group, chosen = (a[order] for a in (windows, start_type, extra, group, chosen))
+        # dense one-hot (float32 BLAS beats sparse gathers here)
+        x = np.zeros((len(windows), n_base + extra.shape[1]), dtype=np.float32)
+        r, c = np.nonzero(windows < 4)
+        x[r, c * 4 + windows[r, c]] = 1.0
+        x[np.arange(len(windows)), n_pos * 4 + start_type.astype(np.int64)] = 1.0
+        x[:, n_base:] = extra
+        first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.zeros(0, dtype=np.int64)
+        n_groups = max(1, len(first))
+        sizes = np.diff(np.r_[first, len(group)])
+        positive = np.flatnonzero(chosen)
 
-        def closure() -> torch.Tensor:
-            optimizer.zero_grad()
-            s = x @ w
-            top = torch.full((n_groups,), -1e30).scatter_reduce(0, g, s.detach(), "amax")
-            lse = torch.zeros(n_groups).index_add(0, g, (s - top[g]).exp()).log() + top
-            loss = (lse.sum() - s[positive].sum()) / max(1, n_groups) + l2 * (w * w).sum() / max(1, n_groups)
-            loss.backward()
-            return loss
+        def objective(w: np.ndarray) -> tuple[float, np.ndarray]:
+            s = (x @ w.astype(np.float32)).astype(np.float64)
+            top = np.maximum.reduceat(s, first)
+            e = np.exp(s - np.repeat(top, sizes))
+            total = np.add.reduceat(e, first)
+            p = e / np.repeat(total, sizes)
+            loss = (np.sum(np.log(total) + top) - s[positive].sum() + l2 * w @ w) / n_groups
+            v = p
+            v[positive] -= 1.0
+            grad = (v.astype(np.float32) @ x).astype(np.float64)
+            return loss, (grad + 2 * l2 * w) / n_groups
 
-        if n_groups:
-            optimizer.step(closure)
-        weights = w.detach().numpy().astype(np.float64)
+        w = np.zeros(n_base + extra.shape[1])
+        if initial is not None and len(initial.extra) == extra.shape[1]:
+            w = np.concatenate([initial.position[:, :4].ravel(), initial.start_type, initial.extra])
+        if len(positive):
+            w = _lbfgs(objective, w, iterations)
         position = np.zeros((n_pos, 5))
-        position[:, :4] = weights[: n_pos * 4].reshape(n_pos, 4)
-        return cls(position, weights[n_pos * 4 : n_pos * 4 + N_TYPES], weights[n_pos * 4 + N_TYPES :])
+        position[:, :4] = w[: n_pos * 4].reshape(n_pos, 4)
+        return cls(position, w[n_pos * 4 : n_base], w[n_base:])
+
+
+def _lbfgs(objective, w: np.ndarray, iterations: int, memory: int = 8) -> np.ndarray:
+    """Minimise a smooth convex ``objective(w) -> (value, gradient)``: L-BFGS (two-loop
+    recursion) with a backtracking Armijo line search. Kept here because ``torch.optim``
+    costs a second of imports on every run and this fit takes a fraction of that."""
+    value, grad = objective(w)
+    steps: list[tuple[np.ndarray, np.ndarray, float]] = []
+    for _ in range(iterations):
+        direction = -grad
+        alphas = []
+        for s, y, rho in reversed(steps):
+            alpha = rho * (s @ direction)
+            direction = direction - alpha * y
+            alphas.append(alpha)
+        if steps:
+            s, y, _ = steps[-1]
+            direction = direction * (s @ y) / (y @ y)
+        for (s, y, rho), alpha in zip(steps, reversed(alphas)):
+            direction = direction + s * (alpha - rho * (y @ direction))
+        slope = grad @ direction
+        if slope >= 0:  # not a descent direction: restart from the gradient
+            steps.clear()
+            direction, slope = -grad, -(grad @ grad)
+        t = 1.0
+        while True:
+            candidate = w + t * direction
+            new_value, new_grad = objective(candidate)
+            if new_value <= value + 1e-4 * t * slope or t < 1e-8:
+                break
+            t *= 0.5
+        s, y = candidate - w, new_grad - grad
+        if s @ y > 1e-12:
+            steps.append((s, y, 1.0 / (s @ y)))
+            del steps[:-memory]
+        converged = abs(value - new_value) < 1e-9 * max(1.0, abs(value))
+        w, value, grad = candidate, new_value, new_grad
+        if converged:
+            break
+    return w
+
+
+#: upstream bases that can hold a Shine-Dalgarno motif within the largest spacer
+SD_REACH = SD_SPACERS[-1][1] + max(SD_LENGTHS)
+_K = max(SD_LENGTHS)
 
 
 def _sd_table() -> np.ndarray:
-    """(len(SD_LENGTHS), 4**6) whether a k-mer code (k = row's length) is a substring of SD_CORE."""
-    index = {b: i for i, b in enumerate("ACGT")}
-    table = np.zeros((len(SD_LENGTHS), 4 ** max(SD_LENGTHS)), dtype=bool)
-    for row, k in enumerate(SD_LENGTHS):
-        for i in range(len(SD_CORE) - k + 1):
-            code = 0
-            for base in SD_CORE[i : i + k]:
-                code = code * 4 + index[base]
-            table[row, code] = True
+    """(5**6,) bit masks: for a hexamer read in base 5 (4 = unknown base), bit i is set when
+    its first SD_LENGTHS[i] bases are known and form a substring of SD_CORE."""
+    motifs = {SD_CORE[i : i + k] for k in SD_LENGTHS for i in range(len(SD_CORE) - k + 1)}
+    table = np.zeros(5**_K, dtype=np.uint8)
+    for code in range(5**_K):
+        digits = [(code // 5 ** (_K - 1 - j)) % 5 for j in range(_K)]
+        text = "".join("ACGTN"[d] for d in digits)
+        for bit, k in enumerate(SD_LENGTHS):
+            if text[:k] in motifs:
+                table[code] |= 1 << bit
     return table
 
 
 _SD_TABLE = _sd_table()
 
 
-def _sd_hits(up: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Codes of the k-mers ending at each upstream position, whether each is a Shine-Dalgarno
-    motif, and its spacer (bases from the k-mer's end to the start codon)."""
-    width = up.shape[1] - k + 1
-    codes = np.zeros((len(up), width), dtype=np.int64)
-    valid = np.ones(codes.shape, dtype=bool)
-    for j in range(k):
-        part = up[:, j : j + width]
-        codes = codes * 4 + np.minimum(part, 3)
-        valid &= part < 4
-    hit = valid & _SD_TABLE[SD_LENGTHS.index(k)][codes]
-    spacer = up.shape[1] - k - np.arange(width)
-    return codes, hit, spacer
+def _sd_hits(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For the upstream bases that can hold a motif: the base-5 hexamer code starting at each
+    position and the :data:`_SD_TABLE` mask of the motifs starting there."""
+    up = windows[:, START_UPSTREAM - SD_REACH : START_UPSTREAM].astype(np.uint16)
+    padded = np.concatenate([up, np.full((len(up), _K - 1), 4, dtype=np.uint16)], axis=1)
+    codes = np.zeros(up.shape, dtype=np.uint16)
+    for j in range(_K):
+        codes = codes * 5 + np.minimum(padded[:, j : j + SD_REACH], 4)
+    return codes, _SD_TABLE[codes]
+
+
+def _spacers(k: int) -> np.ndarray:
+    """Spacer of a k-mer starting at each of the SD_REACH upstream positions (negative: overlaps the start)."""
+    return SD_REACH - k - np.arange(SD_REACH)
 
 
 def sd_features(windows: np.ndarray) -> np.ndarray:
     """(n, len(SD_LENGTHS) * len(SD_SPACERS)) indicators: a Shine-Dalgarno motif of each length
     ends with a spacer in each bin before the start (read from the start model's windows)."""
-    up = windows[:, :START_UPSTREAM].astype(np.int64)
-    out = np.zeros((len(up), len(SD_LENGTHS), len(SD_SPACERS)), dtype=np.float32)
+    _, masks = _sd_hits(windows)
+    out = np.zeros((len(windows), len(SD_LENGTHS), len(SD_SPACERS)), dtype=np.float32)
     for row, k in enumerate(SD_LENGTHS):
-        _, hit, spacer = _sd_hits(up, k)
+        spacer = _spacers(k)
         for b, (lo, hi) in enumerate(SD_SPACERS):
-            out[:, row, b] = hit[:, (spacer >= lo) & (spacer <= hi)].any(1)
-    return out.reshape(len(up), -1)
+            cols = (spacer >= lo) & (spacer <= hi)
+            out[:, row, b] = (masks[:, cols] & (1 << row)).any(1)
+    return out.reshape(len(windows), -1)
 
 
 def sd_motif_calls(windows: np.ndarray) -> tuple[list[str], list[str]]:
     """Per start, the longest Shine-Dalgarno motif before it (spacer 3-15, 5-10 preferred)
     and its spacer bin, written as Prodigal writes them (``AGGAG``, ``5-10bp``; ``None``)."""
-    up = windows[:, :START_UPSTREAM].astype(np.int64)
-    motifs, spacers = ["None"] * len(up), ["None"] * len(up)
-    found = np.zeros(len(up), dtype=bool)
+    codes, masks = _sd_hits(windows)
+    motifs, spacers = ["None"] * len(windows), ["None"] * len(windows)
+    found = np.zeros(len(windows), dtype=bool)
     labels = [f"{lo}-{hi}bp" for lo, hi in SD_SPACERS]
-    for k in sorted(SD_LENGTHS, reverse=True):
-        codes, hit, spacer = _sd_hits(up, k)
-        hit &= (spacer >= SD_SPACERS[0][0]) & (spacer <= SD_SPACERS[-1][1])
+    for row, k in sorted(enumerate(SD_LENGTHS), key=lambda item: -item[1]):
+        spacer = _spacers(k)
+        hit = ((masks & (1 << row)) > 0) & (spacer >= SD_SPACERS[0][0]) & (spacer <= SD_SPACERS[-1][1])
         preference = hit * (1 + ((spacer >= 5) & (spacer <= 10)))
         best = preference.argmax(1)
         for i in np.flatnonzero(hit.any(1) & ~found):
             code, gap = int(codes[i, best[i]]), int(spacer[best[i]])
-            motifs[i] = "".join("ACGT"[(code >> (2 * (k - 1 - j))) & 3] for j in range(k))
+            motifs[i] = "".join("ACGTN"[(code // 5 ** (_K - 1 - j)) % 5] for j in range(k))
             spacers[i] = next(label for label, (lo, hi) in zip(labels, SD_SPACERS) if lo <= gap <= hi)
             found[i] = True
     return motifs, spacers
-
-
-def extra_features(windows: np.ndarray, motif: np.ndarray, logit: np.ndarray) -> np.ndarray:
-    """The start model's features beside bases and start type: Shine-Dalgarno motifs by
-    length and spacer, the genome's best upstream motif score and the network's start logit."""
-    return sd_features(windows)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from genoseq.genes.dataset import (
-    DEFAULT_EXCLUDED, DEFAULT_VALIDATION, GeneTrainingTask, load_annotated_genome, load_genomes, read_manifest,
+    DEFAULT_EXCLUDED, DEFAULT_TEST, DEFAULT_VALIDATION, GeneTrainingTask, load_annotated_genome, load_genomes,
+    read_manifest,
 )
 from genoseq.errors import GenoseqError
 from genoseq.genes.model import GeneNetConfig
@@ -12,9 +13,9 @@ from genoseq.nn.train import TrainSettings, fit
 
 
 def default_training_genomes(data_root: str | Path) -> list[str]:
-    """Every genome of the manifest except the validation and excluded ones."""
-    names = read_manifest(data_root)["short_name"].tolist()
-    return [n for n in names if n not in DEFAULT_VALIDATION and n not in DEFAULT_EXCLUDED]
+    """Every genome of the manifest except the validation, test and excluded ones."""
+    held_out = set(DEFAULT_VALIDATION) | set(DEFAULT_TEST) | set(DEFAULT_EXCLUDED)
+    return [n for n in read_manifest(data_root)["short_name"] if n not in held_out]
 
 
 def train(

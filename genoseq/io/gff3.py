@@ -1,6 +1,7 @@
 """GFF3: read CDS features (training labels, evaluation) and write gene calls."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -127,9 +128,14 @@ def read_cds(path: str | Path) -> list[CDSFeature]:
     return out
 
 
+_SAFE = " :/._-|()[]{}!@#$^*+?'\"<>~`"
+_PLAIN = re.compile("[A-Za-z0-9" + re.escape(_SAFE) + "]*")
+
+
 def escape(value: str) -> str:
-    """Percent-encode characters that GFF3 reserves in column 9."""
-    return quote(str(value), safe=" :/._-|()[]{}!@#$^*+?'\"<>~`")
+    """Percent-encode characters that GFF3 reserves in column 9 (most values need none)."""
+    value = str(value)
+    return value if _PLAIN.fullmatch(value) else quote(value, safe=_SAFE)
 
 
 def format_attributes(attrs: dict[str, object]) -> str:

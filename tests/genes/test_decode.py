@@ -1,7 +1,10 @@
 import numpy as np
 
 from genoseq.genes.codes import encode_bases, genetic_code
-from genoseq.genes.decode import DecoderSettings, decode_genes
+import pytest
+
+from genoseq.errors import GenoseqError
+from genoseq.genes.decode import Candidates, DecoderSettings, choose_genes, decode_genes, starts_per_stop
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.io.fasta import as_bytes
 
@@ -55,16 +58,20 @@ def test_finds_plus_and_minus_genes_exactly():
 
 
 def test_gene_off_the_edge_is_partial_unless_closed():
-    gene = random_orf(60)
-    seq = build([gene[30:], "C" * 40])  # start codon cut off
+    gene, whole = random_orf(60), random_orf(70)
+    seq = build([gene[30:], "C" * 40, whole, "C" * 40])  # the first gene's start codon is cut off
     end = len(gene) - 30
-    scores = fake_scores(len(seq), [(0, end, 1)])
+    b2 = end + 40
+    scores = fake_scores(len(seq), [(0, end, 1), (b2, b2 + len(whole), 1)])
     calls = decode_genes(encode_bases(seq), scores, genetic_code(11), DecoderSettings())
-    assert len(calls) >= 1
     hit = calls.end == end
-    assert hit.any() and calls.partial5[hit].all() and calls.begin[hit][0] < 3
+    assert hit.sum() == 1 and calls.partial5[hit].all() and calls.begin[hit][0] < 3
     closed = decode_genes(encode_bases(seq), scores, genetic_code(11), DecoderSettings(closed=True))
+    assert (b2, b2 + len(whole)) in list(zip(closed.begin.tolist(), closed.end.tolist()))
     assert not closed.partial5.any() and not closed.partial3.any()
+    # the cut gene may only be called from an internal start codon, never from the edge
+    assert all(begin > 0 and seq[begin : begin + 3].tobytes() in (b"ATG", b"GTG", b"TTG")
+               for begin, e in zip(closed.begin.tolist(), closed.end.tolist()) if e == end)
 
 
 def test_short_orfs_and_noncoding_give_nothing():
@@ -73,13 +80,48 @@ def test_short_orfs_and_noncoding_give_nothing():
     assert len(calls) == 0
 
 
-def test_overlap_limit_picks_the_better_gene():
-    a = random_orf(100)
-    seq = build(["C" * 10, a, "C" * 10])
-    scores = fake_scores(len(seq), [(10, 10 + len(a), 1)])
-    calls = decode_genes(encode_bases(seq), scores, genetic_code(11), DecoderSettings(max_overlap=0))
-    ends = calls.end.tolist()
-    assert 10 + len(a) in ends
-    # nothing chosen overlaps anything else
-    order = np.argsort(calls.begin)
-    assert (calls.begin[order][1:] >= calls.end[order][:-1]).all()
+def candidates(rows: list[tuple[int, int, int, float, float]]) -> Candidates:
+    """Hand-made candidates: (begin, end, strand, choice, score) each."""
+    begin, end, strand, choice, score = (np.array(x) for x in zip(*rows))
+    zeros, n = np.zeros(len(rows)), len(rows)
+    return Candidates(begin, end, strand.astype(np.int8), np.zeros(n, bool), np.zeros(n, bool), zeros, zeros,
+                      np.zeros(n, np.int8), zeros, zeros, zeros, zeros, zeros, choice.astype(float),
+                      score.astype(float))
+
+
+def test_overlap_limit_keeps_the_better_of_two_genes():
+    # two genes sharing 90 bases: only the better one fits under a 60-base limit, both under 100
+    c = candidates([(0, 600, 1, 10.0, 10.0), (510, 1500, -1, 8.0, 8.0)])
+    strict = choose_genes(c, DecoderSettings(max_overlap=60, alternative_starts=0))
+    assert list(zip(strict.begin, strict.end)) == [(0, 600)]
+    loose = choose_genes(c, DecoderSettings(max_overlap=100, min_length=120, alternative_starts=0))
+    assert sorted(zip(loose.begin.tolist(), loose.end.tolist())) == [(0, 600), (510, 1500)]
+
+
+def test_a_shorter_start_resolves_an_overlap():
+    # gene B's best start overlaps gene A by 90 bases; its second start (2 points worse) does not
+    c = candidates([(0, 600, 1, 10.0, 10.0), (510, 1500, 1, 5.0, 8.0), (600, 1500, 1, 3.0, 6.0)])
+    without = choose_genes(c, DecoderSettings(alternative_starts=0))
+    assert list(zip(without.begin, without.end)) == [(0, 600)]
+    calls = choose_genes(c, DecoderSettings(alternative_starts=2, alternative_max_deficit=10))
+    assert list(zip(calls.begin.tolist(), calls.end.tolist())) == [(0, 600), (600, 1500)]
+    # the ORF's gene score is its best start's, less the choice deficit of the start taken
+    assert calls.score.tolist() == [10.0, 6.0]
+
+
+def test_starts_per_stop_keeps_only_shorter_close_alternatives():
+    c = candidates([(100, 1000, 1, 5.0, 7.0), (40, 1000, 1, 4.0, 9.0), (300, 1000, 1, 1.0, 2.0),
+                    (400, 1000, 1, -20.0, 1.0)])
+    kept = starts_per_stop(c, alternatives=2, max_deficit=10)
+    # the best choice (100) first; 40 is longer, 400 too far behind; the ORF's best gene score is 9
+    assert sorted(zip(kept.begin.tolist(), kept.score.tolist())) == [(100, 9.0), (300, 5.0)]
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"min_length": 60, "max_overlap": 60}, "longer than max_overlap"),
+    ({"codon_weight": float("nan")}, "finite"),
+    ({"alternative_starts": -1}, ">= 0"),
+])
+def test_invalid_decoder_settings_are_refused(options, message):
+    with pytest.raises(GenoseqError, match=message):
+        DecoderSettings(**options)
