@@ -52,7 +52,7 @@ def test_dry_run_of_the_full_config_plans_every_rule(data_root, tmp_path):
     for rule in RULES:
         assert f"\n{rule} " in result.stdout, rule
     counts = dict(line.split() for line in result.stdout.splitlines() if re.fullmatch(r"\w+\s+\d+", line.strip()))
-    assert counts["evaluate_genes"] == "6"  # 3 test genomes x (genoseq, prodigal)
+    assert counts["evaluate_genes"] == "4"  # 2 test genomes x (genoseq, prodigal)
 
 
 @pytest.mark.parametrize("edit, fragment", [

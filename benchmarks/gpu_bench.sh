@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# One call on a GPU machine: the CUDA tests, then predict-genes on CUDA beside pyrodigal with
+# every CPU thread, on E. coli and on a multi-FASTA of the shared genomes. Prints every figure.
+#
+#   bash benchmarks/gpu_bench.sh [DATA_ROOT]      (DATA_ROOT: a folder holding genomes/)
+#
+# On the device machine, missing Python packages come as wheels in .whl/ (see gpu_genes.sh).
+set -uo pipefail
+DATA=${1:-../shared/data}
+OUT=${OUT:-runs/gpu_bench}
+mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1
+if ls .whl/*.whl >/dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
+        && export PYTHONPATH=/tmp/site:$PWD PATH=/tmp/site/bin:$PATH || exit 1
+fi
+# genoseq.models is the models/ folder once installed; running from the tree, link it
+[ -e genoseq/models ] || ln -s ../models genoseq/models
+THREADS=$(nproc)
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
+timeout 180 python3 -m pytest -q -p no:cacheprovider tests/nn/test_cuda.py 2>&1 | tail -n 3
+
+tmp=$(mktemp -d)
+python3 - "$DATA/genomes" "$tmp" <<'EOF'
+import gzip, pathlib, re, sys
+root, tmp = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+(tmp / "ecoli.fna").write_bytes(gzip.decompress((root / "ecoli_k12_mg1655" / "genome.fna.gz").read_bytes()))
+with open(tmp / "all.fna", "wb") as out:
+    for folder in sorted(p for p in root.iterdir() if (p / "genome.fna.gz").exists()):
+        data = gzip.decompress((folder / "genome.fna.gz").read_bytes())
+        out.write(re.sub(rb"^>", b">" + folder.name.encode() + b"|", data, flags=re.M))
+EOF
+run() {  # label, command...: wall seconds and peak RSS
+    local label=$1 wall=- rss=0; shift
+    /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || { echo "$label failed"; tail -3 "$tmp/err"; }
+    read -r wall rss < "$tmp/time"
+    echo "| $label | $wall | $((rss / 1024)) |"
+}
+size=$(stat -c %s "$tmp/all.fna")
+echo "| run | wall s | peak RSS MB |"
+echo "|---|---|---|"
+run "genoseq cuda, E. coli (first run)" python3 -m genoseq predict-genes "$tmp/ecoli.fna" -o "$tmp/g0" -q --device cuda -t "$THREADS"
+run "genoseq cuda, E. coli" python3 -m genoseq predict-genes "$tmp/ecoli.fna" -o "$tmp/g1" -q --device cuda -t "$THREADS"
+run "pyrodigal -j $THREADS, E. coli" python3 -m pyrodigal -i "$tmp/ecoli.fna" -o "$tmp/p1.gff" -f gff -a "$tmp/p1.faa" -j "$THREADS"
+run "genoseq cuda, all genomes ($((size / 1000000)) MB)" python3 -m genoseq predict-genes "$tmp/all.fna" -o "$tmp/g2" -q --device cuda -t "$THREADS"
+run "pyrodigal -j $THREADS, all genomes" python3 -m pyrodigal -i "$tmp/all.fna" -o "$tmp/p2.gff" -f gff -a "$tmp/p2.faa" -j "$THREADS"
+echo "input bytes: $size"
