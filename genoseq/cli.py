@@ -78,13 +78,18 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]), help="Where the network runs.")
 @click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
 @click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows (6 kb) per network batch [24 on CPU, one batch per thread; 256 on CUDA].")
+@click.option("--stop-asterisk/--no-stop-asterisk", default=True, show_default=True,
+              help="End proteins with '*' where the gene ends with its stop codon, as Prodigal does.")
+@click.option("--prodigal-ids", is_flag=True,
+              help="ID=<contig number>_<gene number> as Prodigal writes it, instead of <seqid>_<gene number>.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format, model, table, closed, circular, mask,
-                  adapt, min_length, max_overlap, device, threads, batch_size, quiet) -> None:
+                  adapt, min_length, max_overlap, device, threads, batch_size, stop_asterisk, prodigal_ids,
+                  quiet) -> None:
     """Find protein-coding genes in prokaryotic DNA (FASTA, gzip, or '-' for stdin).
 
-    Writes GFF3 (Prodigal-style attributes: partial, start_type, conf, score),
-    proteins and genes as FASTA, and per-base coding-probability tracks.
+    Writes GFF3 with Prodigal's attributes and comment lines, proteins and genes
+    as FASTA with Prodigal's headers, and per-base coding-probability tracks.
     Multi-FASTA (assemblies, metagenomes) and contigs of any length are fine:
     no per-genome training is needed. The same input gives the same output.
     """
@@ -120,7 +125,9 @@ def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format,
         coding_tracks = CodingTracks(outputs, paths.tracks_prefix, paths.track_format) if paths.tracks_prefix else None
         predictions = predictor.predict_records(read_dna(fasta), circular=circular, mask=mask, progress=bar.update,
                                                 tracks=coding_tracks)
-        summary = write_predictions(predictions, paths, outputs, metadata, coding_tracks)
+        summary = write_predictions(predictions, paths, outputs, metadata, coding_tracks,
+                                    model=f"{predictor.entry.name} v{predictor.entry.version}".rstrip(" v"),
+                                    table=table, stop_asterisk=stop_asterisk, prodigal_ids=prodigal_ids)
     if not quiet:
         click.echo(f"genoseq: {summary.genes} genes on {summary.contigs} contigs ({summary.bases:,} bp); "
                    f"device {predictor.device}, {n_threads} threads", err=True)

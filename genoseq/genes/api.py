@@ -58,7 +58,7 @@ class GeneCall:
     confidence: float  # percent
     gc: float
     nucleotides: str
-    protein: str
+    protein: str  # ends with "*" where the gene ends with its stop codon, as Prodigal writes it
 
     @property
     def length(self) -> int:
@@ -76,6 +76,10 @@ class ContigPrediction:
     coding_minus: np.ndarray
     circular: bool = False
     warnings: list[str] = field(default_factory=list)
+    description: str = ""  # the FASTA header
+    run_type: str = "Single"  # "Single": decoded with the genome's adapted statistics; "Network": the network alone
+    uses_sd: bool = False  # most of its complete genes have a Shine-Dalgarno motif before the start
+    gc: float = 0.0  # G+C share of its known bases
 
 
 class TrackSink(Protocol):
@@ -223,7 +227,11 @@ class GenePredictor:
             _gene_call(c.record.id, i + 1, g, c, code, (rbs[i], upstream[i], start_type[i]), (motifs[i], spacers[i]))
             for i, g in enumerate(_iter_candidates(chosen))
         ]
-        return ContigPrediction(c.record.id, c.length, genes, c.coding_plus, c.coding_minus, circular=c.circular)
+        complete = [g.rbs_motif for g in genes if g.start_type != "Edge"]
+        uses_sd = bool(complete) and sum(len(m) >= 4 for m in complete if m != "None") >= 0.5 * len(complete)
+        return ContigPrediction(c.record.id, c.length, genes, c.coding_plus, c.coding_minus, circular=c.circular,
+                                description=c.record.description, run_type="Single" if c.adapted else "Network",
+                                uses_sd=uses_sd, gc=_gc_share(c.codes[: c.length]))
 
     def _prepare(self, record: FastaRecord, seq: np.ndarray, scores: np.ndarray, ext: int,
                  code: GeneticCode, mask: bool) -> "_Contig":
@@ -293,6 +301,11 @@ def _iter_candidates(c: Candidates) -> Iterator[dict]:
         yield {f.name: getattr(c, f.name)[i] for f in fields(c)}
 
 
+def _gc_share(codes: np.ndarray) -> float:
+    counts = np.bincount(codes, minlength=5)
+    return float((counts[1] + counts[2]) / max(1, counts[:4].sum()))
+
+
 def _rbs_calls(codes: np.ndarray, genes: Candidates) -> tuple[list[str], list[str]]:
     """The Shine-Dalgarno motif and spacer before each gene's start ("None" for 5'-partial genes)."""
     motifs, spacers = ["None"] * len(genes), ["None"] * len(genes)
@@ -321,8 +334,6 @@ def _gene_call(seqid: str, number: int, c: dict, contig: "_Contig", code: Geneti
     protein = code.translate(codons)
     if not c["partial5"] and protein:
         protein = "M" + protein[1:]
-    if protein.endswith("*"):
-        protein = protein[:-1]
     left_open = c["partial5"] if plus else c["partial3"]
     right_open = c["partial3"] if plus else c["partial5"]
     window = contig.codes[begin:end]

@@ -7,6 +7,7 @@ from typing import Iterable
 
 import numpy as np
 
+from genoseq import __version__
 from genoseq.genes.api import ContigPrediction, GeneCall
 from genoseq.io.atomic import OutputSet
 from genoseq.io.fasta import write_fasta
@@ -32,10 +33,11 @@ class OutputPaths:
         return cls(str(d / "genes.gff3"), str(d / "proteins.faa"), str(d / "genes.fna"), str(d / "coding"))
 
 
-def gff3_row(gene: GeneCall) -> GFF3Row:
-    """Prodigal's attributes, in Prodigal's order (score = cscore + sscore, sscore = rscore + uscore + tscore)."""
+def gff3_row(gene: GeneCall, gene_id: str | None = None) -> GFF3Row:
+    """Prodigal's attributes, in Prodigal's order (score = cscore + sscore, sscore = rscore + uscore + tscore);
+    ``gene_id`` replaces ``gene.id`` in ``ID=`` (Prodigal's own ``<contig number>_<gene number>``)."""
     attrs = {
-        "ID": gene.id,
+        "ID": gene_id or gene.id,
         "partial": gene.partial,
         "start_type": gene.start_type,
         "rbs_motif": gene.rbs_motif,
@@ -52,10 +54,10 @@ def gff3_row(gene: GeneCall) -> GFF3Row:
     return GFF3Row(gene.seqid, SOURCE, "CDS", gene.start, gene.end, gene.score, gene.strand, 0, attrs)
 
 
-def fasta_description(gene: GeneCall) -> str:
+def fasta_description(gene: GeneCall, gene_id: str | None = None) -> str:
     """Prodigal's header fields, in its layout: start # end # strand # attributes."""
     strand = 1 if gene.strand == "+" else -1
-    return (f"# {gene.start} # {gene.end} # {strand} # ID={gene.id};partial={gene.partial};"
+    return (f"# {gene.start} # {gene.end} # {strand} # ID={gene_id or gene.id};partial={gene.partial};"
             f"start_type={gene.start_type};rbs_motif={gene.rbs_motif};rbs_spacer={gene.rbs_spacer};"
             f"gc_cont={gene.gc:.3f}")
 
@@ -99,14 +101,25 @@ class CodingTracks:
             track.abort()
 
 
+def model_comments(contig: ContigPrediction, number: int, model: str, table: int) -> str:
+    """Prodigal's two comment lines before each sequence's genes."""
+    header = contig.description.replace('"', "'")
+    return (f'# Sequence Data: seqnum={number};seqlen={contig.length};seqhdr="{header}"\n'
+            f'# Model Data: version=genoseq.v{__version__};run_type={contig.run_type};model="{model}";'
+            f"gc_cont={100 * contig.gc:.2f};transl_table={table};uses_sd={int(contig.uses_sd)}\n")
+
+
 def write_predictions(
     predictions: Iterable[ContigPrediction], paths: OutputPaths, outputs: OutputSet, metadata: dict[str, object],
-    tracks: CodingTracks | None = None,
+    tracks: CodingTracks | None = None, model: str = "", table: int = 11, stop_asterisk: bool = True,
+    prodigal_ids: bool = False,
 ) -> RunSummary:
     """Stream predictions into the requested files (all inside one atomic output set).
 
     ``tracks``, when given, were already fed as contigs were scored (see
     :meth:`GenePredictor.predict_records`); otherwise they are written from the predictions.
+    Proteins end with ``*`` after a stop codon unless ``stop_asterisk`` is off; ``prodigal_ids``
+    writes Prodigal's ``ID=<contig number>_<gene number>`` instead of ``<seqid>_<gene number>``.
     """
     gff = outputs.open(paths.gff) if paths.gff else None
     faa = outputs.open(paths.proteins) if paths.proteins else None
@@ -122,14 +135,18 @@ def write_predictions(
             summary.contigs += 1
             summary.bases += contig.length
             summary.genes += len(contig.genes)
+            ids = ([f"{summary.contigs}_{i + 1}" for i in range(len(contig.genes))] if prodigal_ids
+                   else [None] * len(contig.genes))
             if gff:
+                gff.write(model_comments(contig, summary.contigs, model, table))
                 write_sequence_region(gff, contig.id, contig.length, contig.circular)
-                gff.write("".join(gff3_row(g).format() + "\n" for g in contig.genes))
-            for gene in contig.genes:
+                gff.write("".join(gff3_row(g, i).format() + "\n" for g, i in zip(contig.genes, ids)))
+            for gene, gene_id in zip(contig.genes, ids):
                 if faa:
-                    write_fasta(faa, gene.id, gene.protein, fasta_description(gene))
+                    protein = gene.protein if stop_asterisk else gene.protein.rstrip("*")
+                    write_fasta(faa, gene.id, protein, fasta_description(gene, gene_id))
                 if fna:
-                    write_fasta(fna, gene.id, gene.nucleotides, fasta_description(gene))
+                    write_fasta(fna, gene.id, gene.nucleotides, fasta_description(gene, gene_id))
             if feed_tracks:
                 tracks.add(contig.id, contig.coding_plus, contig.coding_minus)
         if tracks:

@@ -199,9 +199,27 @@ def sd_features(windows: np.ndarray) -> np.ndarray:
     return out.reshape(len(windows), -1)
 
 
+def prodigal_motif_name(motif: str, spacer_bin: int) -> str:
+    """Prodigal's name for an exact Shine-Dalgarno motif in a spacer bin (index into SD_SPACERS);
+    Prodigal groups short motifs and far spacers (names as Prodigal 2.6.3 writes them)."""
+    far, wide = spacer_bin == len(SD_SPACERS) - 1, spacer_bin == 2
+    if len(motif) == 3:
+        return "3Base/5BMM" if far else "GGA/GAG/AGG"
+    if len(motif) == 4:
+        if far:
+            return "4Base/6BMM"
+        return "AGGA/GGAG/GAGG" if wide else ("AGGA" if motif == "AGGA" else "GGAG/GAGG")
+    if far:
+        return "AGGAG(G)/GGAGG"
+    if len(motif) == 5:
+        return "AGGAG/GGAGG" if wide else motif
+    return motif
+
+
 def sd_motif_calls(windows: np.ndarray) -> tuple[list[str], list[str]]:
     """Per start, the longest Shine-Dalgarno motif before it (spacer 3-15, 5-10 preferred)
-    and its spacer bin, written as Prodigal writes them (``AGGAG``, ``5-10bp``; ``None``)."""
+    and its spacer bin, named as Prodigal names them (``AGGAG``, ``GGA/GAG/AGG``, ``5-10bp``;
+    ``None``)."""
     codes, masks = _sd_hits(windows)
     motifs, spacers = ["None"] * len(windows), ["None"] * len(windows)
     found = np.zeros(len(windows), dtype=bool)
@@ -213,7 +231,8 @@ def sd_motif_calls(windows: np.ndarray) -> tuple[list[str], list[str]]:
         best = preference.argmax(1)
         for i in np.flatnonzero(hit.any(1) & ~found):
             code, gap = int(codes[i, best[i]]), int(spacer[best[i]])
-            motifs[i] = "".join("ACGTN"[(code // 5 ** (_K - 1 - j)) % 5] for j in range(k))
-            spacers[i] = next(label for label, (lo, hi) in zip(labels, SD_SPACERS) if lo <= gap <= hi)
+            motif = "".join("ACGTN"[(code // 5 ** (_K - 1 - j)) % 5] for j in range(k))
+            spacer_bin = next(b for b, (lo, hi) in enumerate(SD_SPACERS) if lo <= gap <= hi)
+            motifs[i], spacers[i] = prodigal_motif_name(motif, spacer_bin), labels[spacer_bin]
             found[i] = True
     return motifs, spacers
