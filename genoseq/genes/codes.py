@@ -33,7 +33,8 @@ class GeneticCode:
     biopython_table: CodonTable.CodonTable
 
     def translate(self, codons: np.ndarray) -> str:
-        """Translate codon codes; the first codon becomes M (initiator)."""
+        """Translate codon codes (64 = with an unknown base -> X; stops -> '*'). The caller sets
+        the initiator to M (see ``genoseq.genes.api``)."""
         aa = self.amino_acids[codons].copy()
         return aa.tobytes().decode("ascii")
 

@@ -65,7 +65,7 @@ def read_fasta(path: str | Path) -> Iterator[FastaRecord]:
     """Yield records of a FASTA file one at a time, upper-cased, whitespace removed.
 
     Raises :class:`InputError` for an empty file, a file that is not FASTA, a
-    record without an id and duplicate ids.
+    record without an id or without a sequence, and duplicate ids.
     """
     handle = open_text(path)
     name = getattr(handle, "name_for_errors", str(path))
@@ -84,6 +84,8 @@ def read_fasta(path: str | Path) -> Iterator[FastaRecord]:
                 raise InputError(f"{name}: duplicate sequence id {rid!r}")
             seen.add(rid)
             sequence = "".join(seq.split()).upper()
+            if not sequence:
+                raise InputError(f"{name}: sequence {rid!r} is empty")
             yield FastaRecord(rid, title, sequence)
     except (EOFError, gzip.BadGzipFile, OSError) as exc:
         raise InputError(f"{name}: cannot read compressed input ({exc})") from None
@@ -127,7 +129,7 @@ def read_dna(path: str | Path) -> Iterator[FastaRecord]:
 
 
 def as_bytes(sequence: str) -> np.ndarray:
-    """The sequence as a uint8 array of ASCII codes (no copy for ASCII strings)."""
+    """The sequence as a uint8 array of ASCII codes (one copy: the encoded bytes)."""
     return np.frombuffer(sequence.encode("ascii"), dtype=np.uint8)
 
 

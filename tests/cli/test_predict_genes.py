@@ -145,6 +145,7 @@ def test_closed_forbids_partial_genes(example_fasta, tmp_path):
         (b"hello world\n", "not a FASTA"),
         (b">p1\nMKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQ\n", "protein"),
         (b">a\nACGTACGT\n>a\nACGT\n", "duplicate"),
+        (b">a\n>b\nACGTACGTAAATTT\n", "sequence 'a' is empty"),  # a header with no sequence
     ],
 )
 def test_bad_input_fails_cleanly_without_outputs(tmp_path, content, fragment):
