@@ -343,7 +343,10 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
     settings = TrainSettings(out_dir=outdir, epochs=epochs, steps_per_epoch=steps_per_epoch, lr=lr, seed=seed,
                              device=device, amp=not no_amp, threads=threads or None, max_minutes=max_minutes,
                              resume=not no_resume)
-    split = (lambda s: [x for x in s.split(",") if x] if s is not None else None)
+
+    def split(text: str | None) -> list[str] | None:
+        return [x for x in text.split(",") if x] if text is not None else None
+
     root = data_root_or_none(data_root) if (data_root or not pairs) else None
     train_gene_model(
         settings, data_root=root, train_genomes=split(train_genomes), valid_genomes=split(valid_genomes),
