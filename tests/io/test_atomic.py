@@ -15,7 +15,10 @@ def test_outputs_appear_only_on_success(tmp_path):
     with output_set() as outputs:
         outputs.open(tmp_path / "a.txt").write("done")
     assert (tmp_path / "a.txt").read_text() == "done"
-    assert oct((tmp_path / "a.txt").stat().st_mode & 0o777) != oct(0o600)
+    # the finished file has the permissions of any new file (not the temporary file's 0600)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_unwritable_folder_is_a_clear_error(tmp_path):

@@ -80,7 +80,8 @@ def test_tiny_config_runs_and_a_rerun_does_nothing(data_root, tmp_path):
     out = tmp_path / "results"
     genes = json.loads((out / "genes/eval/mgallisepticum_rlow.genoseq.json").read_text())
     prodigal = json.loads((out / "genes/eval/mgallisepticum_rlow.prodigal.json").read_text())
-    assert 0 <= genes["sensitivity"] <= 1 and prodigal["sensitivity"] > 0.8
+    # a network trained for 3 steps: the decoder's genome adaptation still finds most genes
+    assert genes["sensitivity"] > 0.5 and genes["precision"] > 0.5 and prodigal["sensitivity"] > 0.8
     ss = json.loads((out / "ss/eval.json").read_text())
     assert 0.2 < ss["q3"] < 1 and 0 < ss["q8"] < 1
     ep = json.loads((out / "ep/cv_eval.json").read_text())

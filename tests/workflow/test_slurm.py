@@ -44,7 +44,6 @@ def test_tiny_workflow_runs_through_sbatch(cluster, tmp_path):
     submitted = {p.parent.name for p in logs.rglob("*.log")} | {p.parent.parent.name for p in logs.rglob("*.log")}
     for rule in ("train_genes", "train_ss", "train_ep", "predict_genes", "evaluate_ss", "report_tables"):
         assert f"rule_{rule}" in submitted, sorted(submitted)
-    assert "squeue" in (ROOT / "profiles" / "slurm" / "config.yaml").read_text()
     ss = json.loads((out / "ss" / "eval.json").read_text())
     assert 0.2 < ss["q3"] < 1
     assert (out / "report" / "genes_accuracy.tsv").exists()
