@@ -22,7 +22,7 @@ from genoseq.datapaths import default_data_root
 from genoseq.ep.api import ELEMENT_MODEL, LANDSCAPE_MODEL, load_integrator, score_table
 from genoseq.ep.evaluate import score_report
 from genoseq.ep.features import read_landscape
-from genoseq.ep.training import benchmark_rows, labels_of
+from genoseq.ep.features import benchmark_rows, labels_of
 
 ABC_GAMMA = 1.024  # ABC's fitted power-law exponent for K562 contact (Fulco et al. 2019)
 

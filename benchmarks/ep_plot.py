@@ -17,7 +17,8 @@ from genoseq.datapaths import default_data_root
 from genoseq.ep.api import ELEMENT_MODEL, LANDSCAPE_MODEL, load_integrator
 from genoseq.ep.features import pair_features, read_landscape, read_table
 from genoseq.ep.scoring import PreparedPairs, score_pairs
-from genoseq.ep.training import benchmark_rows, labels_of, subset
+from genoseq.ep.features import benchmark_rows, labels_of
+from genoseq.ep.training import subset
 
 
 def main() -> None:

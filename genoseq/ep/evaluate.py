@@ -45,8 +45,7 @@ def score_report(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
 
 def evaluate_scored_table(path: str, score_column: str = "genoseq.Score", by: str | None = None) -> dict:
     """Metrics of a scored pair table, overall and (with ``by``) per group."""
-    from genoseq.ep.features import numeric_column, read_table, require_columns
-    from genoseq.ep.training import benchmark_rows, labels_of
+    from genoseq.ep.features import benchmark_rows, labels_of, numeric_column, read_table, require_columns
 
     table = read_table(path, "scored table")
     require_columns(table, [score_column] + ([by] if by else []), path, "scored table")

@@ -15,30 +15,11 @@ import pandas as pd
 import torch
 
 from genoseq.ep.evaluate import score_report
-from genoseq.ep.features import Landscape, PairFeatures, pair_features
+from genoseq.ep.features import Landscape, PairFeatures, benchmark_rows, labels_of, pair_features
 from genoseq.ep.model import EPConfig, EPIntegrator
 from genoseq.ep.scoring import PreparedPairs, score_pairs
 from genoseq.errors import InputError
 
-LABEL = "Regulated"
-
-
-def labels_of(table: pd.DataFrame, path="pairs") -> np.ndarray:
-    if LABEL not in table.columns:
-        raise InputError(f"{path}: no {LABEL!r} column to train or evaluate on")
-    text = table[LABEL].astype(str).str.strip().str.upper()
-    bad = ~text.isin(["TRUE", "FALSE", "1", "0"])
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"{path}: {LABEL} must be TRUE/FALSE (row {row + 2}: {table[LABEL].iloc[row]!r})")
-    return text.isin(["TRUE", "1"]).to_numpy()
-
-
-def benchmark_rows(table: pd.DataFrame) -> np.ndarray:
-    """Rows the benchmarks use: ``ValidConnection == TRUE`` when the column exists."""
-    if "ValidConnection" not in table.columns:
-        return np.ones(len(table), dtype=bool)
-    return (table["ValidConnection"].astype(str).str.upper() == "TRUE").to_numpy()
 
 
 def subset(features: PairFeatures, mask: np.ndarray) -> PairFeatures:

@@ -1,16 +1,16 @@
 """Two processes train one model together under torchrun (DistributedDataParallel, gloo)."""
 import csv
-import shutil
 import subprocess
 import sys
 
 import pytest
+import torch
 
 from genoseq.nn.checkpoint import load_checkpoint
 from tests.ss.helpers import write_tiny_ss_tables
 
 
-@pytest.mark.skipif(shutil.which("torchrun") is None, reason="torchrun not on PATH")
+@pytest.mark.skipif(not torch.distributed.is_available(), reason="this PyTorch build has no torch.distributed")
 def test_torchrun_two_processes_train_one_model(tmp_path):
     write_tiny_ss_tables(tmp_path, n_train=30, n_valid=10)
     args = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--standalone", "-m", "genoseq",

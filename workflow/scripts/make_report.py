@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from genoseq.ep.evaluate import precision_recall  # noqa: E402
-from genoseq.ep.training import benchmark_rows, labels_of  # noqa: E402
+from genoseq.ep.features import benchmark_rows, labels_of  # noqa: E402
 from genoseq.ss.dataset import read_ss_table  # noqa: E402
 from genoseq.ss.labels import SS3, SS8_TO_SS3  # noqa: E402
 
