@@ -18,20 +18,36 @@ def _fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is so that partial outputs are removed on the way out."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 class GenoseqGroup(click.Group):
-    """Turns expected errors into one-line messages (no tracebacks)."""
+    """Turns expected errors into one-line messages (no tracebacks); Ctrl-C and SIGTERM leave
+    no partial output files (every command writes through one atomic output set)."""
 
     def invoke(self, ctx: click.Context):
+        import signal
+
+        previous = signal.signal(signal.SIGTERM, _terminate)
         try:
             return super().invoke(ctx)
         except GenoseqError as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except Terminated:
+            _fail("terminated", 143)
         except BrokenPipeError:
             sys.exit(0)
         except MemoryError:
             _fail("out of memory; try a smaller --batch-size")
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @click.group(cls=GenoseqGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
