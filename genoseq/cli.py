@@ -64,13 +64,17 @@ def _log(message: str) -> None:
         click.echo(message, err=True)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def _output(value: str | None, default: Path) -> str | None:
     if value is None:
         return str(default)
     return None if value.lower() == "none" else value
 
 
-@main.command("predict-genes")
+@main.command("predict-genes", short_help="Find protein-coding genes in prokaryotic genomes.")
 @click.argument("fasta", type=str)
 @click.option("-o", "--outdir", default="genoseq_genes", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the outputs (created if needed).")
@@ -145,11 +149,12 @@ def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format,
                                     model=f"{predictor.entry.name} v{predictor.entry.version}".rstrip(" v"),
                                     table=table, stop_asterisk=stop_asterisk, prodigal_ids=prodigal_ids)
     if not quiet:
-        click.echo(f"genoseq: {summary.genes} genes on {summary.contigs} contigs ({summary.bases:,} bp); "
+        click.echo(f"genoseq: {_plural(summary.genes, 'gene')} on {_plural(summary.contigs, 'contig')} "
+                   f"({summary.bases:,} bp); "
                    f"device {predictor.device}, {n_threads} threads", err=True)
 
 
-@main.command("ss")
+@main.command("ss", short_help="Predict protein secondary structure (3 and 8 states).")
 @click.argument("fasta", type=str)
 @click.option("-o", "--outdir", default="genoseq_ss", show_default=True,
               help="Folder for the outputs; '-' writes a single csv/fas/fas8 stream to stdout.")
@@ -196,7 +201,7 @@ def predict_ss(fasta, outdir, formats, model, device, threads, batch_tokens, con
                    f"device {predictor.device}, {n_threads} threads", err=True)
 
 
-@main.group("ep")
+@main.group("ep", short_help="Score enhancer-promoter links with a leaky integrator.")
 def ep_group() -> None:
     """Enhancer-promoter scoring with a learnable leaky integrator."""
 

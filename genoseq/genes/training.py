@@ -44,8 +44,8 @@ def train(
     valid_set += [load_annotated_genome(f, g, t) for f, g, t in valid_pairs or []]
     if not train_set:
         raise GenoseqError("no training genomes given")
-    log(f"training on {len(train_set)} genomes ({sum(g.size for g in train_set):,} bp): "
+    log(f"training on {len(train_set)} genome{'s' * (len(train_set) != 1)} ({sum(g.size for g in train_set):,} bp): "
         + ", ".join(g.name for g in train_set))
-    log(f"validating on {len(valid_set)} genomes: " + ", ".join(g.name for g in valid_set))
+    log(f"validating on {len(valid_set)} genome{'s' * (len(valid_set) != 1)}: " + ", ".join(g.name for g in valid_set))
     task = GeneTrainingTask(train_set, valid_set, config or GeneNetConfig(), batch_size, window)
     return fit(task, settings, log=log)
