@@ -33,6 +33,8 @@ from genoseq.nn.device import resolve_device
 from genoseq.nn.registry import ModelEntry, load_module
 
 DEFAULT_MODEL = "genes-default"
+#: no motif, or only a 3-base one: not counted as evidence of Shine-Dalgarno translation (uses_sd)
+WEAK_MOTIFS = frozenset({"None", "GGA/GAG/AGG", "3Base/5BMM"})
 
 
 @dataclass
@@ -78,7 +80,7 @@ class ContigPrediction:
     warnings: list[str] = field(default_factory=list)
     description: str = ""  # the FASTA header
     run_type: str = "Single"  # "Single": decoded with the genome's adapted statistics; "Network": the network alone
-    uses_sd: bool = False  # most of its complete genes have a Shine-Dalgarno motif before the start
+    uses_sd: bool = False  # at least half its complete genes have a Shine-Dalgarno motif of 4+ bases
     gc: float = 0.0  # G+C share of its known bases
 
 
@@ -228,7 +230,7 @@ class GenePredictor:
             for i, g in enumerate(_iter_candidates(chosen))
         ]
         complete = [g.rbs_motif for g in genes if g.start_type != "Edge"]
-        uses_sd = bool(complete) and sum(len(m) >= 4 for m in complete if m != "None") >= 0.5 * len(complete)
+        uses_sd = bool(complete) and sum(m not in WEAK_MOTIFS for m in complete) >= 0.5 * len(complete)
         return ContigPrediction(c.record.id, c.length, genes, c.coding_plus, c.coding_minus, circular=c.circular,
                                 description=c.record.description, run_type="Single" if c.adapted else "Network",
                                 uses_sd=uses_sd, gc=_gc_share(c.codes[: c.length]))
