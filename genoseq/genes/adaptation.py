@@ -252,9 +252,9 @@ def fit_start_model(
     return StartModel.fit(windows[keep], types[keep], extra[keep], group, chosen[keep], l2=l2, initial=previous)
 
 
-def apply_start_model(model: StartModel, c: Candidates, contexts: AdaptationContext) -> None:
+def apply_start_model(model: StartModel, c: Candidates, context: AdaptationContext) -> None:
     """Fill ``c.site_score`` (0 for 5'-partial candidates, which have no start)."""
-    for side in contexts.strands:
+    for side in context.strands:
         idx = side.idx
         if len(idx) == 0:
             continue

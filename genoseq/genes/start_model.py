@@ -14,9 +14,9 @@ learns what that genome's starts look like without any labels:
 
 The network's start logit and the adaptation's motif score are left out on purpose: fitted
 on first-pass starts, which those scores chose, the model would learn to copy them. The
-decoder adds them beside this model's score instead. Only differences between the starts of one ORF enter the likelihood, so whatever an
-ORF's starts share (its coding potential, the genome's overall composition) cannot be
-learned as a start signal.
+decoder adds them beside this model's score instead. Only differences between the starts
+of one ORF enter the likelihood, so whatever an ORF's starts share (its coding potential,
+the genome's overall composition) cannot be learned as a start signal.
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def start_windows(view: np.ndarray, begins: np.ndarray) -> np.ndarray:
 @dataclass
 class StartModel:
     """Fitted weights: per position and base (base 4 = unknown, weight 0), per start type,
-    and for the motif score and the network logit."""
+    and per extra feature (the Shine-Dalgarno indicators)."""
 
     position: np.ndarray  # (len(BASE_POSITIONS), 5)
     start_type: np.ndarray  # (N_TYPES,)
