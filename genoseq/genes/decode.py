@@ -9,23 +9,26 @@ carries these features:
     coding score   = sum over its bases of log p(codon position) - log p(non-coding)
                      (network, per base; prefix sums per frame make this vectorised)
     start score    = the network's start-site logit at its start codon (0 at an edge)
-    codon score    = sum over its consecutive codon pairs of
-                     log f_genome-genes(dicodon) / f_genome(hexamer)
+    codon score    = sum over its consecutive codon pairs of log f_genes(dicodon) /
+                     f_other(hexamer), other = every hexamer not read in a gene's frame
     upstream score = log-odds of the 20 bases before its start under a position
                      weight matrix of the genome's own first-pass starts (RBS)
     motif score    = the best 4-mer in bases -20..-4 before its start, scored by how
                      much more often it occurs before first-pass starts than before
                      other start codons (a Shine-Dalgarno motif at any spacing)
     type score     = log-odds of its start codon (ATG/GTG/TTG) among first-pass starts
+    site score     = the genome's start model (genoseq.genes.start_model)
 
-The last three are learned from each input's own first-pass calls (see
-:class:`GenomeAdaptation`; the self-training idea of Prodigal), so a genome with
-unusual codon usage or ribosome-binding sites is scored on its own terms. The
-total score is a weighted sum (:class:`DecoderSettings`); for each stop the best
-start is kept, and dynamic programming (weighted interval scheduling that
-tolerates overlaps up to ``max_overlap`` bases) picks the highest-scoring
-consistent set on both strands. The minus strand is handled by running the
-plus-strand code on the reverse complement.
+All but the first two are learned from each input's own first-pass calls
+(genoseq.genes.adaptation; the self-training idea of Prodigal), so a genome with
+unusual codon usage or translation-initiation signals is scored on its own terms.
+Two weighted sums (:class:`DecoderSettings`) are formed: a *gene score* (is this
+ORF a gene?) and a *choice score* (which of its starts?). For each stop the start
+with the best choice is kept, with the ORF's best gene score, plus a few shorter
+alternatives at the cost of their choice deficit; dynamic programming (weighted
+interval scheduling that tolerates overlaps up to ``max_overlap`` bases) then picks
+the highest-scoring consistent set on both strands. The minus strand is handled by
+running the plus-strand code on the reverse complement.
 """
 from __future__ import annotations
 
