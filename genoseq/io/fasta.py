@@ -12,7 +12,7 @@ import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator, TextIO
+from typing import IO, BinaryIO, Iterator, TextIO
 
 import numpy as np
 from Bio.SeqIO.FastaIO import SimpleFastaParser
@@ -93,7 +93,7 @@ def read_fasta(path: str | Path) -> Iterator[FastaRecord]:
         handle.close()
 
 
-def _first_nonblank_char(handle: TextIO) -> str | None:
+def _first_nonblank_char(handle: IO[str]) -> str | None:
     """Peek at the first non-whitespace character without consuming input."""
     data = handle.buffer.peek(65536)  # type: ignore[attr-defined]
     stripped = data.lstrip()
@@ -133,7 +133,7 @@ def as_bytes(sequence: str) -> np.ndarray:
     return np.frombuffer(sequence.encode("ascii"), dtype=np.uint8)
 
 
-def write_fasta(handle: TextIO, record_id: str, sequence: str, description: str = "", width: int = 60) -> None:
+def write_fasta(handle: IO[str], record_id: str, sequence: str, description: str = "", width: int = 60) -> None:
     """Write one record, wrapped at ``width`` characters."""
     header = f">{record_id} {description}".rstrip()
     lines = [sequence[i : i + width] for i in range(0, len(sequence), width)] or [""]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import IO
 from urllib.parse import quote, unquote
 
 from genoseq.errors import InputError
@@ -142,7 +142,7 @@ def format_attributes(attrs: dict[str, object]) -> str:
     return ";".join(f"{escape(k)}={escape(str(v))}" for k, v in attrs.items())
 
 
-def write_gff3_header(handle: TextIO, metadata: dict[str, object]) -> None:
+def write_gff3_header(handle: IO[str], metadata: dict[str, object]) -> None:
     """Write the version pragma and the run's metadata as comment lines."""
     handle.write("##gff-version 3\n")
     for key, value in metadata.items():
@@ -172,7 +172,7 @@ class GFF3Row:
         )
 
 
-def write_sequence_region(handle: TextIO, seqid: str, length: int, circular: bool = False) -> None:
+def write_sequence_region(handle: IO[str], seqid: str, length: int, circular: bool = False) -> None:
     """A ``##sequence-region`` pragma (and a region feature marking a circular replicon)."""
     handle.write(f"##sequence-region {seqid} 1 {length}\n")
     if circular:

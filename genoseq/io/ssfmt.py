@@ -14,7 +14,7 @@ Writers take any object with ``id``, ``sequence``, ``p3`` (H E C), ``p8``
 from __future__ import annotations
 
 import re
-from typing import Protocol, TextIO
+from typing import IO, Protocol
 
 import numpy as np
 
@@ -51,7 +51,7 @@ def _formatted(values: np.ndarray, table: np.ndarray) -> np.ndarray:
     return table[np.rint(np.clip(values, 0.0, 1.0) * 1000).astype(np.int64)]
 
 
-def write_ss2(handle: TextIO, pred: SSResult, program: str) -> None:
+def write_ss2(handle: IO[str], pred: SSResult, program: str) -> None:
     handle.write(f"# PSIPRED VFORMAT ({program})\n\n")
     h, e, c = (_formatted(pred.p3[:, k], _P6) for k in range(3))
     lines = [
@@ -78,7 +78,7 @@ def _ruler(block_start: int, length: int) -> str:
     return "".join(out)
 
 
-def write_horiz(handle: TextIO, pred: SSResult, program: str) -> None:
+def write_horiz(handle: IO[str], pred: SSResult, program: str) -> None:
     conf = "".join(str(int(c)) for c in pred.confidence())
     q3, seq, n = pred.q3, pred.sequence, len(pred.sequence)
     parts = [f"# PSIPRED HFORMAT ({program})\n"]
@@ -89,11 +89,11 @@ def write_horiz(handle: TextIO, pred: SSResult, program: str) -> None:
     handle.write("".join(parts))
 
 
-def write_csv_header(handle: TextIO) -> None:
+def write_csv_header(handle: IO[str]) -> None:
     handle.write(",".join(CSV_COLUMNS) + "\n")
 
 
-def write_csv_rows(handle: TextIO, pred: SSResult) -> None:
+def write_csv_rows(handle: IO[str], pred: SSResult) -> None:
     n = len(pred.sequence)
     columns = [[_csv_field(pred.id)] * n, [str(i) for i in range(1, n + 1)], list(pred.sequence), list(pred.q3)]
     columns += [_formatted(pred.p3[:, k], _P3) for k in range(3)]
@@ -101,7 +101,7 @@ def write_csv_rows(handle: TextIO, pred: SSResult) -> None:
     handle.write("".join(",".join(row) + "\n" for row in zip(*columns)))
 
 
-def write_fas(handle: TextIO, pred: SSResult, eight_state: bool = False) -> None:
+def write_fas(handle: IO[str], pred: SSResult, eight_state: bool = False) -> None:
     handle.write(f">{pred.id}\n{pred.sequence}\n{pred.q8 if eight_state else pred.q3}\n")
 
 
