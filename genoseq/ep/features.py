@@ -92,7 +92,7 @@ def pair_features(table: pd.DataFrame, marks: tuple[str, ...], path="pairs") -> 
     reasons: dict[str, int] = {}
     ok = np.ones(len(table), dtype=bool)
 
-    def flag(mask: np.ndarray, reason: str) -> None:
+    def flag(mask: np.ndarray | np.bool_, reason: str) -> None:
         new = mask & ok
         if new.any():
             reasons[reason] = int(new.sum())

@@ -44,6 +44,8 @@ class EPConfig:
 
 
 class EPIntegrator(nn.Module):
+    taus: torch.Tensor  # a buffer: the decay lengths
+
     def __init__(self, config: EPConfig):
         super().__init__()
         self.config = config

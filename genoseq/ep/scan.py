@@ -40,7 +40,7 @@ class Kicks:
 
 def read_bed(path: str | Path, what: str = "BED", min_columns: int = 3) -> pd.DataFrame:
     """A BED-like file: header, ``track`` and ``browser`` lines and extra columns are fine."""
-    rows = []
+    rows: list[tuple[str, int, int, list[str]]] = []
     try:
         with open(path) as handle:
             for number, line in enumerate(handle, 1):

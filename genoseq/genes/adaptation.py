@@ -115,7 +115,7 @@ class AdaptationContext:
             windows = start_windows(view, begins)
             strands.append(StrandContext(view, dicodon_codes(view).astype(np.int16), idx, begins, ends, upstream,
                                          _motif_codes(upstream).astype(np.int16), windows, sd_features(windows)))
-        return cls(tuple(strands))
+        return cls((strands[0], strands[1]))
 
 
 @dataclass

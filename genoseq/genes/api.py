@@ -323,6 +323,7 @@ def _rbs_calls(codes: np.ndarray, genes: Candidates) -> tuple[list[str], list[st
 
 def _gene_call(seqid: str, number: int, c: dict, contig: "_Contig", code: GeneticCode,
                start_parts: tuple[float, float, float], rbs: tuple[str, str]) -> GeneCall:
+    assert contig.forward_codons is not None and contig.reverse_codons is not None  # set by _finish
     begin, end = int(c["begin"]), int(c["end"])
     plus = c["strand"] > 0
     if plus:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -76,6 +76,7 @@ class CodingTracks:
     """The plus- and minus-strand coding-probability tracks of one run (bigWig or bedGraph)."""
 
     def __init__(self, outputs: OutputSet, prefix: str, track_format: str = "bigwig"):
+        self.tracks: tuple[BedGraphTrack | BigWigTrack, ...]
         if track_format == "bedgraph":
             self.tracks = tuple(
                 BedGraphTrack(outputs, f"{prefix}.{strand}.bedgraph.gz", f"coding_{strand}") for strand in STRANDS
@@ -110,7 +111,7 @@ def model_comments(contig: ContigPrediction, number: int, model: str, table: int
 
 
 def write_predictions(
-    predictions: Iterable[ContigPrediction], paths: OutputPaths, outputs: OutputSet, metadata: dict[str, object],
+    predictions: Iterable[ContigPrediction], paths: OutputPaths, outputs: OutputSet, metadata: Mapping[str, object],
     tracks: CodingTracks | None = None, model: str = "", table: int = 11, stop_asterisk: bool = True,
     prodigal_ids: bool = False,
 ) -> RunSummary:
@@ -125,7 +126,7 @@ def write_predictions(
     faa = outputs.open(paths.proteins) if paths.proteins else None
     fna = outputs.open(paths.genes) if paths.genes else None
     feed_tracks = tracks is None and paths.tracks_prefix is not None
-    if feed_tracks:
+    if tracks is None and paths.tracks_prefix is not None:
         tracks = CodingTracks(outputs, paths.tracks_prefix, paths.track_format)
     if gff:
         write_gff3_header(gff, metadata)
@@ -147,7 +148,7 @@ def write_predictions(
                     write_fasta(faa, gene.id, protein, fasta_description(gene, gene_id))
                 if fna:
                     write_fasta(fna, gene.id, gene.nucleotides, fasta_description(gene, gene_id))
-            if feed_tracks:
+            if feed_tracks and tracks is not None:
                 tracks.add(contig.id, contig.coding_plus, contig.coding_minus)
         if tracks:
             tracks.close()

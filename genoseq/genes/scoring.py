@@ -20,7 +20,7 @@ from collections import OrderedDict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 import torch
@@ -114,12 +114,12 @@ def _single_threaded_ops(active: bool):
 
 def score_sequences(
     model: GeneNet,
-    items: Iterable[tuple[object, np.ndarray]],
+    items: Iterable[tuple[Any, np.ndarray]],
     settings: WindowSettings = WindowSettings(),
     device: torch.device = torch.device("cpu"),
     progress=None,
     workers: int = 1,
-) -> Iterator[tuple[object, np.ndarray, np.ndarray]]:
+) -> Iterator[tuple[Any, np.ndarray, np.ndarray]]:
     """Yield ``(key, seq, scores)`` for each ``(key, seq)``, in input order.
 
     ``seq`` is ASCII bytes; ``scores`` is float32 (9, L): log-probabilities of the 7
@@ -167,7 +167,7 @@ def score_sequences(
         while in_flight:
             collect()
 
-    def flush_ready() -> Iterator[tuple[object, np.ndarray, np.ndarray]]:
+    def flush_ready() -> Iterator[tuple[Any, np.ndarray, np.ndarray]]:
         while pending:
             pid, item = next(iter(pending.items()))
             if item.remaining:

@@ -53,7 +53,7 @@ def open_text(path: str | Path) -> TextIO:
         except PermissionError:
             raise InputError(f"{path}: permission denied") from None
         name = str(path)
-    buffered = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw
+    buffered = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw  # type: ignore[type-var]
     if buffered.peek(2)[:2] == GZIP_MAGIC:
         buffered = io.BufferedReader(gzip.GzipFile(fileobj=buffered, mode="rb"))  # type: ignore[arg-type]
     text = io.TextIOWrapper(buffered, encoding="ascii", errors="replace", newline=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Mapping
 from urllib.parse import quote, unquote
 
 from genoseq.errors import InputError
@@ -138,11 +138,11 @@ def escape(value: str) -> str:
     return value if _PLAIN.fullmatch(value) else quote(value, safe=_SAFE)
 
 
-def format_attributes(attrs: dict[str, object]) -> str:
+def format_attributes(attrs: Mapping[str, object]) -> str:
     return ";".join(f"{escape(k)}={escape(str(v))}" for k, v in attrs.items())
 
 
-def write_gff3_header(handle: IO[str], metadata: dict[str, object]) -> None:
+def write_gff3_header(handle: IO[str], metadata: Mapping[str, object]) -> None:
     """Write the version pragma and the run's metadata as comment lines."""
     handle.write("##gff-version 3\n")
     for key, value in metadata.items():
@@ -161,7 +161,7 @@ class GFF3Row:
     score: float | None
     strand: str
     phase: int | None
-    attributes: dict[str, object]
+    attributes: Mapping[str, object]
 
     def format(self) -> str:
         score = "." if self.score is None else f"{self.score:.1f}"

@@ -14,7 +14,7 @@ Writers take any object with ``id``, ``sequence``, ``p3`` (H E C), ``p8``
 from __future__ import annotations
 
 import re
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 import numpy as np
 
@@ -95,7 +95,8 @@ def write_csv_header(handle: IO[str]) -> None:
 
 def write_csv_rows(handle: IO[str], pred: SSResult) -> None:
     n = len(pred.sequence)
-    columns = [[_csv_field(pred.id)] * n, [str(i) for i in range(1, n + 1)], list(pred.sequence), list(pred.q3)]
+    columns: list[Any] = [[_csv_field(pred.id)] * n, [str(i) for i in range(1, n + 1)], list(pred.sequence),
+                                    list(pred.q3)]
     columns += [_formatted(pred.p3[:, k], _P3) for k in range(3)]
     columns += [list(pred.q8)] + [_formatted(pred.p8[:, k], _P3) for k in range(8)]
     handle.write("".join(",".join(row) + "\n" for row in zip(*columns)))

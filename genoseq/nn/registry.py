@@ -11,9 +11,15 @@ import json
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from genoseq.errors import ModelError
 from genoseq.nn.checkpoint import load_checkpoint, sha256_file
+
+if TYPE_CHECKING:
+    import torch
+
+M = TypeVar("M", bound="torch.nn.Module")
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,7 @@ def register_model(
     return resolve_model(name, family)
 
 
-def load_module(name_or_path: str, family: str, build) -> tuple["torch.nn.Module", ModelEntry]:  # noqa: F821
+def load_module(name_or_path: str, family: str, build: Callable[[dict], M]) -> tuple[M, ModelEntry]:
     """Resolve, verify and load a model: ``build(model_config)`` makes the module, whose
     weights are then loaded; a checkpoint that does not fit is a :class:`ModelError`. The
     returned entry carries the checkpoint's ``settings``."""

@@ -54,10 +54,12 @@ class TrainingTask(Protocol):
     """What a model family provides to :func:`fit`."""
 
     family: str
-    model: nn.Module
     model_config: dict
     monitor: str  # the validation metric that picks best.pt
     monitor_mode: str  # "min" or "max"
+
+    @property
+    def model(self) -> nn.Module: ...
 
     def train_batches(self, rng: np.random.Generator) -> Iterator[Any]: ...
 
@@ -120,7 +122,7 @@ def fit(task: TrainingTask, settings: TrainSettings, log=print) -> dict[str, flo
     if ctx.enabled:
         from torch.nn.parallel import DistributedDataParallel
 
-        trained = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+        trained: nn.Module = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
         if ctx.is_main:
             log(f"distributed training: {ctx.world_size} processes ({'nccl' if device.type == 'cuda' else 'gloo'}), "
                 f"{ctx.world_size} x batch per step")

@@ -15,7 +15,7 @@ from genoseq.nn.device import autocast, resolve_device
 from genoseq.nn.registry import ModelEntry, load_module
 from genoseq.ss.decode import SSPrediction, state_probabilities
 from genoseq.ss.encode import clean_protein, encode_residues
-from genoseq.ss.model import SSNet, build_ss_model
+from genoseq.ss.model import build_ss_model
 
 #: Residues per network batch (padding included); larger batches were slower on CPU.
 DEFAULT_BATCH_TOKENS = {"cpu": 16384, "cuda": 262144}
@@ -40,7 +40,7 @@ def length_batches(lengths: list[int], max_tokens: int) -> list[list[int]]:
     return batches
 
 
-def predict_tokens(model: SSNet, tokens: list[np.ndarray], device: torch.device, max_tokens: int,
+def predict_tokens(model: torch.nn.Module, tokens: list[np.ndarray], device: torch.device, max_tokens: int,
                    heads: bool = False, amp: bool = True) -> Iterator[tuple]:
     """Yield ``(index, p3, p8)`` (plus the 3-state head's logits with ``heads``) per
     protein, in batch order."""
@@ -52,10 +52,10 @@ def predict_tokens(model: SSNet, tokens: list[np.ndarray], device: torch.device,
         with torch.inference_mode(), autocast(device, amp):
             logits8, logits3 = model(padded.to(device), lengths)
             p3, p8 = state_probabilities(logits8, logits3)
-        p3, p8, logits3 = p3.cpu().numpy(), p8.cpu().numpy(), logits3.float().cpu().numpy()
+        q3, q8, heads3 = p3.cpu().numpy(), p8.cpu().numpy(), logits3.float().cpu().numpy()
         for row, i in enumerate(batch):
             n = len(tokens[i])
-            yield (i, p3[row, :n], p8[row, :n], logits3[row, :n]) if heads else (i, p3[row, :n], p8[row, :n])
+            yield (i, q3[row, :n], q8[row, :n], heads3[row, :n]) if heads else (i, q3[row, :n], q8[row, :n])
 
 
 def quantize_for_cpu(model: torch.nn.Module) -> torch.nn.Module:

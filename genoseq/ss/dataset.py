@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from genoseq.errors import InputError
 from genoseq.ss.encode import encode_residues
@@ -113,12 +114,14 @@ class SSTrainingTask:
         """Labelled batches ``(tokens, targets8)``, mixed (with ``unlabelled_fraction``) with
         soft-labelled ones ``(tokens, p8, p3)``; each from chains of neighbouring length."""
         labelled = _cropped_batches(rng, self.train.tokens, [self.train.targets8], self.batch_size, self.max_length)
-        soft = (_cropped_batches(rng, self.unlabelled.tokens, [self.unlabelled.p8, self.unlabelled.p3],
-                                 self.batch_size, self.max_length) if self.unlabelled_fraction else None)
+        soft = None
+        if self.unlabelled is not None and self.unlabelled_fraction:
+            soft = _cropped_batches(rng, self.unlabelled.tokens, [self.unlabelled.p8, self.unlabelled.p3],
+                                    self.batch_size, self.max_length)
         while True:
             yield next(soft) if soft is not None and rng.random() < self.unlabelled_fraction else next(labelled)
 
-    def loss(self, model: SSNet, batch, device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
+    def loss(self, model: nn.Module, batch, device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
         tokens = batch[0].to(device)
         logits8, logits3 = model(tokens)
         logits8, logits3 = logits8.float().flatten(0, 1), logits3.float().flatten(0, 1)
@@ -132,7 +135,7 @@ class SSTrainingTask:
         loss3 = F.cross_entropy(logits3, targets3.flatten(), ignore_index=IGNORE)
         return loss8 + loss3, {"loss8": loss8.item(), "loss3": loss3.item()}
 
-    def validate(self, model: SSNet, device: torch.device) -> dict[str, float]:
+    def validate(self, model: nn.Module, device: torch.device) -> dict[str, float]:
         if self.valid is None:
             return {"val_q3": float("nan")}
         from genoseq.ss.api import predict_tokens

@@ -46,6 +46,8 @@ def blosum62_features() -> torch.Tensor:
 class SSNet(nn.Module):
     """Per-residue logits for 8 DSSP states (``G H I B E S T C``) and 3 states (``H E C``)."""
 
+    blosum: torch.Tensor  # a buffer
+
     def __init__(self, config: SSNetConfig | None = None):
         super().__init__()
         self.config = config = config or SSNetConfig()

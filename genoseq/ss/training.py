@@ -1,6 +1,7 @@
 """``genoseq train ss``: fit the SS model on the labelled chains of a data root."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from genoseq.errors import InputError
@@ -12,7 +13,7 @@ from genoseq.ss.model import SSNetConfig
 def train(settings: TrainSettings, train_table: str | Path, valid_table: str | Path | None,
           config: SSNetConfig | None = None, batch_size: int = 32, max_length: int = 512,
           unlabelled: list[str | Path] | None = None, teacher: str | None = None, unlabelled_fraction: float = 0.5,
-          exclude_tables: list[str | Path] = (), soft_labels: str | Path | None = None,
+          exclude_tables: Sequence[str | Path] = (), soft_labels: str | Path | None = None,
           log=print) -> dict[str, float]:
     """Train an SS model; ``valid_table`` picks best.pt and early stopping. With ``unlabelled``
     FASTA files and a ``teacher`` model, a fraction of the batches are the teacher's soft
