@@ -146,7 +146,7 @@ def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format,
         predictions = predictor.predict_records(read_dna(fasta), circular=circular, mask=mask, progress=bar.update,
                                                 tracks=coding_tracks)
         summary = write_predictions(predictions, paths, outputs, metadata, coding_tracks,
-                                    model=f"{predictor.entry.name} v{predictor.entry.version}".rstrip(" v"),
+                                    model=" v".join(filter(None, (predictor.entry.name, predictor.entry.version))),
                                     table=table, stop_asterisk=stop_asterisk, prodigal_ids=prodigal_ids)
     if not quiet:
         click.echo(f"genoseq: {_plural(summary.genes, 'gene')} on {_plural(summary.contigs, 'contig')} "

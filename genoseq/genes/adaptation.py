@@ -152,7 +152,7 @@ class GenomeAdaptation:
     upstream_llr: np.ndarray  # (UPSTREAM, 5) per position and base; base 4 -> 0
     motif_llr: np.ndarray  # (257,) per 4-mer code; 256 (with N) -> 0
     type_llr: np.ndarray  # (4,) ATG, GTG, TTG, Edge(0)
-    start_model: StartModel | None = None  # fitted after the tables (it reads the motif scores)
+    start_model: StartModel | None = None  # fitted on the same first-pass genes (fit_start_model)
 
     @classmethod
     def fit(

@@ -19,7 +19,7 @@ from genoseq.genes.codes import (
     COMPLEMENT_CODE, GeneticCode, codon_codes, encode_bases, genetic_code, reverse_codon_codes,
 )
 from genoseq.genes.adaptation import (
-    AdaptationBackground, AdaptationContext, GenomeAdaptation, apply_start_model, fit_start_model,
+    AdaptationBackground, AdaptationContext, GenomeAdaptation, fit_start_model,
 )
 from genoseq.genes.decode import (
     START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, start_score_parts, total_score,
@@ -205,14 +205,11 @@ class GenePredictor:
             contexts = contexts or [AdaptationContext.build(c.codes, c.candidates) for c in contigs]
             background = background or AdaptationBackground.count([(x, c.candidates) for x, c in zip(contexts, contigs)])
             adaptation = GenomeAdaptation.fit(previous, contexts, background)
+            if settings.fits_start_model:
+                start_model = adaptation.start_model = fit_start_model(previous, contexts, settings.site_l2,
+                                                                       start_model)
             for c, context in zip(contigs, contexts):
                 adaptation.apply(c.codes, c.candidates, context)
-            if settings.fits_start_model:
-                start_model = fit_start_model(previous, contexts, settings.site_l2, start_model)
-                adaptation.start_model = start_model
-                for c, context in zip(contigs, contexts):
-                    apply_start_model(adaptation.start_model, c.candidates, context)
-            for c in contigs:
                 total_score(c.candidates, settings, adapted=True)
                 c.adapted = True
         return adaptation

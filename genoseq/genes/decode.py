@@ -135,10 +135,18 @@ class Candidates:
         return Candidates(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Candidates)))
 
 
+#: Candidate fields filled by genome adaptation and scoring; zero when candidates are made
+LATER_FIELDS = ("codon_score", "upstream_score", "motif_score", "type_score", "site_score", "choice", "score")
+
+
+def _zeros(n: int) -> dict[str, np.ndarray]:
+    return {name: np.zeros(n) for name in LATER_FIELDS}
+
+
 def empty_candidates() -> Candidates:
     z = np.zeros(0)
     i, b = z.astype(np.int64), z.astype(bool)
-    return Candidates(i, i, z.astype(np.int8), b, b, z, z, z.astype(np.int8), z, z, z, z, z, z, z)
+    return Candidates(i, i, z.astype(np.int8), b, b, z, z, z.astype(np.int8), **_zeros(0))
 
 
 def plus_strand_candidates(
@@ -195,11 +203,9 @@ def plus_strand_candidates(
         prefix = np.concatenate([[0.0], np.cumsum(per_codon, dtype=np.float64)])
         coding = prefix[(ends - frame) // 3] - prefix[(begins - frame) // 3]
         start = np.where(partial5, 0.0, start_logit[np.minimum(begins, length - 1)])
-        zeros = np.zeros(len(begins))
         parts.append(Candidates(
             begins.astype(np.int64), ends.astype(np.int64), np.ones(len(begins), dtype=np.int8), partial5, partial3,
-            coding, start, start_type, zeros, zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy(),
-            zeros.copy(),
+            coding, start, start_type, **_zeros(len(begins)),
         ))
     return Candidates.concat(parts)
 
@@ -219,16 +225,30 @@ def contig_candidates(codes: np.ndarray, scores: np.ndarray, code: GeneticCode, 
     return out
 
 
-def total_score(c: Candidates, settings: DecoderSettings, adapted: bool) -> None:
-    """Set ``c.score`` from the features (genome-specific ones only when ``adapted``)."""
+def start_score_parts(c: Candidates, settings: DecoderSettings, adapted: bool) -> tuple[np.ndarray, ...]:
+    """The start-related parts of each candidate's gene score, as Prodigal reports them:
+    ribosome-binding site (``rscore``: the upstream motif and the genome's start model),
+    upstream context (``uscore``: the upstream profile and the network's start logit) and
+    start codon (``tscore``)."""
     if not adapted:
-        c.score = c.coding_score + settings.start_weight * c.start_score + settings.gene_bias
+        zero = np.zeros(len(c))
+        return zero, settings.start_weight * c.start_score, zero.copy()
+    rbs = settings.motif_weight * c.motif_score + settings.site_weight * c.site_score
+    upstream = settings.upstream_weight * c.upstream_score + settings.adapted_start_weight * c.start_score
+    return rbs, upstream, settings.type_weight * c.type_score
+
+
+def total_score(c: Candidates, settings: DecoderSettings, adapted: bool) -> None:
+    """Set ``c.score`` (gene evidence) and ``c.choice`` (start choice) from the features
+    (genome-specific ones only when ``adapted``): coding terms plus the start parts of
+    :func:`start_score_parts`."""
+    rbs, upstream, start_type = start_score_parts(c, settings, adapted)
+    if not adapted:
+        c.score = c.coding_score + settings.gene_bias + upstream
         c.choice = c.score
         return
-    c.score = (settings.adapted_coding_weight * c.coding_score + settings.adapted_start_weight * c.start_score
-               + settings.adapted_bias + settings.codon_weight * c.codon_score
-               + settings.upstream_weight * c.upstream_score + settings.motif_weight * c.motif_score
-               + settings.type_weight * c.type_score + settings.site_weight * c.site_score)
+    c.score = (settings.adapted_coding_weight * c.coding_score + settings.adapted_bias
+               + settings.codon_weight * c.codon_score + rbs + upstream + start_type)
     c.choice = c.score
     if settings.choice_start_weight is not None:
         c.choice = c.choice + (settings.choice_start_weight - settings.adapted_start_weight) * c.start_score
@@ -258,19 +278,6 @@ def starts_per_stop(c: Candidates, alternatives: int = 0, max_deficit: float = 0
     keep = (rank == 0) | ((rank <= alternatives) & shorter & (deficit <= max_deficit))
     c.score = best_score - deficit
     return c.take(np.flatnonzero(keep))
-
-
-def start_score_parts(c: Candidates, settings: DecoderSettings, adapted: bool) -> tuple[np.ndarray, ...]:
-    """The start-related parts of each candidate's gene score, as Prodigal reports them:
-    ribosome-binding site (``rscore``: the upstream motif and the genome's start model),
-    upstream context (``uscore``: the upstream profile and the network's start logit) and
-    start codon (``tscore``)."""
-    if not adapted:
-        zero = np.zeros(len(c))
-        return zero, settings.start_weight * c.start_score, zero.copy()
-    rbs = settings.motif_weight * c.motif_score + settings.site_weight * c.site_score
-    upstream = settings.upstream_weight * c.upstream_score + settings.adapted_start_weight * c.start_score
-    return rbs, upstream, settings.type_weight * c.type_score
 
 
 def select_genes(c: Candidates, max_overlap: int) -> Candidates:

@@ -125,9 +125,9 @@ def write_predictions(
     gff = outputs.open(paths.gff) if paths.gff else None
     faa = outputs.open(paths.proteins) if paths.proteins else None
     fna = outputs.open(paths.genes) if paths.genes else None
-    feed_tracks = tracks is None and paths.tracks_prefix is not None
-    if tracks is None and paths.tracks_prefix is not None:
-        tracks = CodingTracks(outputs, paths.tracks_prefix, paths.track_format)
+    own_tracks = (CodingTracks(outputs, paths.tracks_prefix, paths.track_format)
+                  if tracks is None and paths.tracks_prefix is not None else None)
+    tracks = tracks or own_tracks
     if gff:
         write_gff3_header(gff, metadata)
     summary = RunSummary()
@@ -148,8 +148,8 @@ def write_predictions(
                     write_fasta(faa, gene.id, protein, fasta_description(gene, gene_id))
                 if fna:
                     write_fasta(fna, gene.id, gene.nucleotides, fasta_description(gene, gene_id))
-            if feed_tracks and tracks is not None:
-                tracks.add(contig.id, contig.coding_plus, contig.coding_minus)
+            if own_tracks is not None:
+                own_tracks.add(contig.id, contig.coding_plus, contig.coding_minus)
         if tracks:
             tracks.close()
     except BaseException:
