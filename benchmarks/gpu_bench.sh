@@ -9,15 +9,8 @@ set -uo pipefail
 DATA=${1:-../shared/data}
 OUT=${OUT:-runs/gpu_bench}
 mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
-if ls .whl/*.whl >/dev/null 2>&1; then
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
-        && export PYTHONPATH=/tmp/site:$PWD PATH=/tmp/site/bin:$PATH || exit 1
-fi
-# genoseq.models is the models/ folder once installed; running from the tree, link it
-[ -e genoseq/models ] || ln -s ../models genoseq/models
+source "$(dirname "$0")/device_env.sh"
 THREADS=$(nproc)
-nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 timeout 180 python3 -m pytest -q -p no:cacheprovider tests/nn/test_cuda.py 2>&1 | tail -n 3
 
 tmp=$(mktemp -d)

@@ -12,15 +12,7 @@ MINUTES=${1:-8}
 DATA=${2:-.devdata}
 OUT=${OUT:-runs/gpu_out}
 mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
-if ls .whl/*.whl >/dev/null 2>&1; then
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
-        && export PYTHONPATH=/tmp/site:$PWD || exit 1
-else
-    export PYTHONPATH=$PWD
-fi
-[ -e genoseq/models ] || ln -s ../models genoseq/models  # genoseq.models, as installed
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
+source "$(dirname "$0")/device_env.sh"
 python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())"
 
 # name          arch (branch,codon,gru,head)  batch  lr     seed

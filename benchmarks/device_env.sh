@@ -1,0 +1,13 @@
+# Sourced by the GPU scripts: make genoseq importable from the working tree on a device machine.
+# Missing Python packages travel as wheels in .whl/ (see the device tool's notes) and install to
+# /tmp/site; genoseq.models is the models/ folder once installed, so it is linked here.
+export PYTHONUNBUFFERED=1
+if ls .whl/*.whl >/dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
+        || exit 1
+    export PYTHONPATH=/tmp/site:$PWD PATH=/tmp/site/bin:$PATH
+else
+    export PYTHONPATH=$PWD
+fi
+[ -e genoseq/models ] || ln -s ../models genoseq/models
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
