@@ -171,7 +171,7 @@ def predict_landscape(model: EPIntegrator, landscape: Landscape, genes: pd.DataF
         pos, marks, start, end = pos[order], marks[order], start[order], end[order]
         with torch.no_grad():
             log_k = model.log_landscape_kick(torch.from_numpy(marks))
-            tss = torch.from_numpy(group["tss"].to_numpy(float))
+            tss = torch.from_numpy(group["tss"].to_numpy(float, copy=True))
             per_tau = integrate(torch.from_numpy(pos), log_k, tss, model.taus)
             log_state = torch.logsumexp(per_tau + model.log_mixture(), dim=1).numpy()
         parts = []

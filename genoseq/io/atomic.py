@@ -24,6 +24,7 @@ class OutputSet:
     def __init__(self) -> None:
         self._pending: list[tuple[Path, Path]] = []
         self._handles: list[IO] = []
+        self._created_dirs: list[Path] = []
 
     def open(self, path: str | os.PathLike, mode: str = "w") -> IO:
         """Open ``path`` for writing (``-`` is stdout); committed on success."""
@@ -31,7 +32,7 @@ class OutputSet:
             return sys.stdout.buffer if "b" in mode else sys.stdout
         target = Path(path)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            self._make_parents(target.parent)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         except OSError as exc:
             raise GenoseqError(f"cannot write to {target.parent}: {exc.strerror}") from None
@@ -39,6 +40,15 @@ class OutputSet:
         self._handles.append(handle)
         self._pending.append((Path(tmp), target))
         return handle
+
+    def _make_parents(self, folder: Path) -> None:
+        missing = []
+        while not folder.exists() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+        for path in reversed(missing):
+            path.mkdir(exist_ok=True)
+            self._created_dirs.append(path)
 
     def reserve(self, path: str | os.PathLike) -> Path:
         """A temporary path for a tool that writes files itself (renamed on commit)."""
@@ -72,6 +82,10 @@ class OutputSet:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
         self._pending.clear()
+        for folder in reversed(self._created_dirs):  # folders made for outputs that never came
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self._created_dirs.clear()
 
 
 def _umask() -> int:

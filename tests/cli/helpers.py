@@ -1,14 +1,46 @@
-"""Run the real ``genoseq`` command line in a subprocess."""
+"""Run the ``genoseq`` command line: in-process through click's test runner (fast; an
+unexpected exception fails the test with its own traceback), or as the real console
+script in a subprocess where the process itself is under test."""
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
+
+from click.testing import CliRunner
 
 
-def genoseq(*args: str, stdin: bytes | None = None, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "genoseq", *map(str, args)], input=stdin, capture_output=True, cwd=cwd, timeout=600
-    )
+@contextmanager
+def _working_directory(path):
+    if path is None:
+        yield
+        return
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def genoseq(*args, stdin: bytes | None = None, cwd=None) -> subprocess.CompletedProcess:
+    """``genoseq ARGS`` in this process; returns what a subprocess run would (bytes out/err)."""
+    from genoseq.cli import main
+
+    with _working_directory(cwd):
+        result = CliRunner().invoke(main, [str(a) for a in args], input=stdin, prog_name="genoseq")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout_bytes, result.stderr_bytes)
+
+
+def genoseq_process(*args, stdin: bytes | None = None, cwd=None, timeout: int = 600) -> subprocess.CompletedProcess:
+    """The installed ``genoseq`` console script (``python -m genoseq`` where it is not on PATH)."""
+    script = shutil.which("genoseq")
+    command = [script] if script else [sys.executable, "-m", "genoseq"]
+    return subprocess.run([*command, *map(str, args)], input=stdin, capture_output=True, cwd=cwd, timeout=timeout)
 
 
 def assert_clean_error(result: subprocess.CompletedProcess, fragment: str) -> None:

@@ -27,3 +27,14 @@ def test_unwritable_folder_is_a_clear_error(tmp_path):
     with pytest.raises(GenoseqError, match="cannot write"):
         with output_set() as outputs:
             outputs.open(blocker / "sub" / "a.txt")
+
+
+def test_failed_run_leaves_no_folders_it_made(tmp_path):
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    with pytest.raises(RuntimeError):
+        with output_set() as outputs:
+            outputs.open(tmp_path / "new" / "deeper" / "a.txt").write("partial")
+            outputs.open(existing / "b.txt").write("partial")
+            raise RuntimeError("boom")
+    assert sorted(os.listdir(tmp_path)) == ["existing"] and os.listdir(existing) == []

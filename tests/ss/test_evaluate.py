@@ -22,6 +22,27 @@ def test_sov_perfect_and_worked_example():
     assert total == pytest.approx(5 / 6 * 5 + 3 / 4 * 2 + 1 / 2 * 2)
 
 
+# Published SOV'99 values for the worked example of Zemla et al. (1999), Proteins 34:220,
+# Table 1 (observed CHHHHHHHHHHC), and the extra rows of Liu & Wang (2018), Source Code
+# Biol Med 13:1, Table 1. Both papers print three decimals.
+PUBLISHED_SOV99 = [
+    ("CHCHCHCHCHCC", 0.125),
+    ("CCCHHHHHCCCC", 0.632),
+    ("CHHHCHHHCHHC", 0.406),
+    ("CHHCCHHHHHCC", 0.523),
+    ("CCCHHHHHHCCC", 0.806),
+    ("CCCHHHHCCCCC", 0.544),
+    ("CCCHHHHHHHCC", 0.903),
+    ("CCCHHHHHHHHC", 0.944),
+]
+
+
+@pytest.mark.parametrize("predicted, published", PUBLISHED_SOV99)
+def test_sov_matches_published_values(predicted, published):
+    total, norm = sov99(idx("CHHHHHHHHHHC"), idx(predicted))
+    assert round(total / norm, 3) == published
+
+
 def test_q3_q8_and_masking():
     t8 = ss8_targets("HHHEECCT", "11111110")
     assert t8[-1] == IGNORE
