@@ -435,6 +435,8 @@ def train_ss(data_root, train_table, valid_table, outdir, epochs, steps_per_epoc
               help="Candidate-element landscape [DATA_ROOT/enhancers/k562_landscape/K562_DHS_elements_ENCODE_uniform.hg38.tsv.gz]; "
                    "'none' fits the element-wise model.")
 @click.option("--marks", default=None, help="Comma-separated activity columns of the pair table [DHS.RPM,H3K27ac.RPM,...].")
+@click.option("--landscape-marks", default=None,
+              help="Comma-separated landscape activity columns [those of the assays in --marks: DNase_signal, H3K27ac_signal].")
 @click.option("-o", "--output", required=True, help="Fitted parameters (.pt); OUTPUT.cv.tsv and OUTPUT.cv.json hold the cross-validation.")
 @click.option("--cv/--no-cv", default=True, show_default=True, help="Leave-one-chromosome-out cross-validation first.")
 @click.option("--max-iter", default=80, show_default=True, help="L-BFGS iterations per fit.")
@@ -442,7 +444,8 @@ def train_ss(data_root, train_table, valid_table, outdir, epochs, steps_per_epoc
               help="Fit the read-out window's upper edge (too much input switches a promoter off), or a one-sided read-out.")
 @click.option("--seed", default=1, show_default=True)
 @click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
-def train_ep(data_root, pairs, landscape, marks, output, cv, max_iter, upper_edge, seed, threads) -> None:
+def train_ep(data_root, pairs, landscape, marks, landscape_marks, output, cv, max_iter, upper_edge, seed,
+             threads) -> None:
     """Fit the leaky-integrator EP model on CRISPR-labelled pairs (column Regulated)."""
     from genoseq.datapaths import data_root_or_none
     from genoseq.ep.training import train_and_validate
@@ -454,8 +457,9 @@ def train_ep(data_root, pairs, landscape, marks, output, cv, max_iter, upper_edg
         pairs = pairs or str(root / "crispr_combined_K562_training.GRCh38.tsv.gz")
         landscape = landscape or str(root / "k562_landscape" / "K562_DHS_elements_ENCODE_uniform.hg38.tsv.gz")
     mark_list = tuple(m for m in marks.split(",") if m) if marks else None
+    land_list = tuple(m for m in landscape_marks.split(",") if m) if landscape_marks else None
     train_and_validate(pairs, None if landscape == "none" else landscape, output, mark_list, cv, max_iter, seed,
-                       upper_edge, log=_log)
+                       upper_edge, land_list, log=_log)
 
 
 @main.group()

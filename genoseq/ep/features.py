@@ -23,6 +23,17 @@ LANDSCAPE_COLUMNS = ("chr", "start", "end")
 DEFAULT_MARKS = ("DHS.RPM", "H3K27ac.RPM", "H3K4me1.RPM", "H3K27ac.RPM.expandedRegion", "CTCF.RPM", "H3K27me3.RPM")
 DEFAULT_LANDSCAPE_MARKS = ("DNase_signal", "H3K27ac_signal")
 UBIQUITOUS = "measuredGeneUbiquitousExpressed"
+#: the landscape column that carries the same assay as a pair-table mark
+LANDSCAPE_MARK_OF = {"DHS.RPM": "DNase_signal", "H3K27ac.RPM": "H3K27ac_signal"}
+
+
+def landscape_marks_for(marks: tuple[str, ...]) -> tuple[str, ...]:
+    """The landscape columns of the assays a model's element marks use (DHS -> DNase_signal,
+    H3K27ac -> H3K27ac_signal): a user with DHS alone has a DHS landscape alone."""
+    found = tuple(LANDSCAPE_MARK_OF[m] for m in marks if m in LANDSCAPE_MARK_OF)
+    if not found:
+        raise InputError("a landscape model needs DHS.RPM or H3K27ac.RPM among its marks")
+    return found
 
 
 def read_table(path: str | Path, what: str) -> pd.DataFrame:

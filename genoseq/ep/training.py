@@ -101,7 +101,8 @@ def describe(model: EPIntegrator) -> dict:
 
 
 def train_and_validate(pairs: str, landscape_path: str | None, output: str, marks: tuple[str, ...] | None = None,
-                       cv: bool = True, max_iter: int = 80, seed: int = 1, upper_edge: bool = True, log=print) -> dict:
+                       cv: bool = True, max_iter: int = 80, seed: int = 1, upper_edge: bool = True,
+                       landscape_marks: tuple[str, ...] | None = None, log=print) -> dict:
     """``genoseq train ep``: optional LOCO cross-validation, then a fit on every benchmark row.
 
     Writes the parameters to ``output`` and, with ``cv``, ``output``.cv.tsv (the input
@@ -110,13 +111,18 @@ def train_and_validate(pairs: str, landscape_path: str | None, output: str, mark
     import json
 
     from genoseq.ep.api import save_integrator
-    from genoseq.ep.features import DEFAULT_LANDSCAPE_MARKS, DEFAULT_MARKS, read_landscape, read_table
+    from genoseq.ep.features import DEFAULT_MARKS, landscape_marks_for, read_landscape, read_table
     from genoseq.io.atomic import output_set
     from genoseq.io.tables import write_tsv
 
     table = read_table(pairs, "pair table")
-    landscape = read_landscape(landscape_path) if landscape_path else None
-    config = EPConfig(tuple(marks or DEFAULT_MARKS), DEFAULT_LANDSCAPE_MARKS if landscape else (), upper_edge=upper_edge)
+    marks = tuple(marks or DEFAULT_MARKS)
+    if landscape_path:
+        landscape_marks = tuple(landscape_marks or landscape_marks_for(marks))
+        landscape = read_landscape(landscape_path, landscape_marks)
+    else:
+        landscape_marks, landscape = (), None
+    config = EPConfig(marks, landscape_marks, upper_edge=upper_edge)
     labels = labels_of(table, pairs)
     use = benchmark_rows(table)
     log(f"{int(use.sum())} benchmark pairs, {int(labels[use].sum())} positives; "

@@ -22,7 +22,12 @@ def value_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class BedGraphTrack:
     """Collect per-base values in [0, ``max_value``] contig by contig, written as runs of
     equal values after rounding to multiples of ``step`` x ``max_value`` (0.02 keeps two
-    decimals of a probability and halves the file compared with 0.01)."""
+    decimals of a probability and halves the file compared with 0.01).
+
+    Contigs are written in ``LC_ALL=C sort -k1,1 -k2,2n`` order, which UCSC's
+    ``bedGraphToBigWig`` requires: they are spooled in input order and reordered on
+    :meth:`close` by copying each contig's block, so memory stays flat.
+    """
 
     def __init__(self, outputs: OutputSet, path: str | Path, name: str, step: float = 0.02, max_value: float = 1.0):
         path = Path(path)
@@ -35,8 +40,9 @@ class BedGraphTrack:
         self._labels = [f"{i * step:.2f}" if max_value == 1.0 else f"{i * self.step:.4g}" for i in range(levels + 1)]
         self._plain_tmp = outputs.reserve(path.with_name(path.name[:-3]))
         self._outputs = outputs
-        self._handle = open(self._plain_tmp, "w")
-        self._handle.write(f"#track type=bedGraph name={name}\n")
+        self._header = f"#track type=bedGraph name={name}\n"
+        self._spool = tempfile.NamedTemporaryFile(prefix="genoseq-bedgraph.", suffix=".txt", delete=False)
+        self._blocks: list[tuple[bytes, int, int]] = []  # (seqid, offset, size) in the spool
 
     def add(self, seqid: str, values: np.ndarray) -> None:
         """Append one contig's values (one per base)."""
@@ -45,21 +51,36 @@ class BedGraphTrack:
         q = np.rint(np.clip(values, 0.0, self.max_value) / self.step).astype(np.int64)
         starts, ends = value_runs(q)
         labels = self._labels
-        self._handle.write("".join(
+        text = "".join(
             f"{seqid}\t{s}\t{e}\t{labels[v]}\n" for s, e, v in zip(starts.tolist(), ends.tolist(), q[starts].tolist())
-        ))
+        ).encode()
+        self._blocks.append((seqid.encode(), self._spool.tell(), len(text)))
+        self._spool.write(text)
 
     def finish_async(self) -> None:
         """Nothing to start early: compression and indexing run on :meth:`close`."""
 
     def abort(self) -> None:
-        self._handle.close()
+        self._spool.close()
+        Path(self._spool.name).unlink(missing_ok=True)
+
+    def _write_sorted(self) -> None:
+        self._spool.flush()
+        with open(self._plain_tmp, "wb") as out, open(self._spool.name, "rb") as spool:
+            out.write(self._header.encode())
+            for _, offset, size in sorted(self._blocks, key=lambda block: block[0]):  # byte order, as LC_ALL=C
+                spool.seek(offset)
+                while size > 0:
+                    chunk = spool.read(min(size, 1 << 24))
+                    out.write(chunk)
+                    size -= len(chunk)
+        self.abort()
 
     def close(self) -> None:
-        """Compress with bgzip and index with tabix; the files join the output set."""
+        """Sort, compress with bgzip and index with tabix; the files join the output set."""
         import pysam
 
-        self._handle.close()
+        self._write_sorted()
         compressed = pysam.tabix_index(
             str(self._plain_tmp), seq_col=0, start_col=1, end_col=2, zerobased=True, meta_char="#", force=True
         )
@@ -101,7 +122,7 @@ class _Builder:
 
 
 class BigWigTrack:
-    """Per-base values in [0, 1] as a bigWig file (pyBigWig) with zoom levels.
+    """Per-base values in [0, 1] as a bigWig file (pybigtools) with zoom levels.
 
     A bigWig header must list every contig before any value is written, but
     contigs arrive one at a time (stdin, gzip): values are spooled to a temporary
@@ -154,27 +175,36 @@ class BigWigTrack:
 
 def build_bigwig(spool: str | Path, contigs: list[tuple[str, int]], target: str | Path, step: float,
                  zoom_levels: int) -> None:
-    """Write a bigWig from a spool of one byte per base (value = byte x ``step``)."""
-    import pyBigWig
+    """Write a bigWig from a spool of one byte per base (value = byte x ``step``).
 
-    bw = pyBigWig.open(str(target), "w")
+    pybigtools writes it, zoom levels included: pyBigWig 0.3 writes the last record of
+    each zoom block with sum and sum of squares 0, so genome browsers show wrong means
+    when zoomed out. ``zoom_levels`` is kept for the spool protocol; pybigtools picks
+    its own zoom resolutions.
+    """
+    import pybigtools
+
+    spooled = np.fromfile(spool, dtype=np.uint8)
+
+    def intervals():
+        offset = 0
+        for seqid, n in contigs:
+            # One entry per run of equal values: far fewer entries to write and zoom.
+            levels = spooled[offset : offset + n]
+            starts, ends = value_runs(levels)
+            yield from zip([seqid] * len(starts), starts.tolist(), ends.tolist(), (levels[starts] * step).tolist())
+            offset += n
+
+    named = Path(f"{target}.bw")  # pybigtools picks the file type from the name's extension
     try:
-        if contigs:
-            bw.addHeader([(name, n) for name, n in contigs], maxZooms=zoom_levels)
-            spooled = np.fromfile(spool, dtype=np.uint8)
-            offset = 0
-            for seqid, n in contigs:
-                # One entry per run of equal values: far fewer entries to write and zoom.
-                levels = spooled[offset : offset + n]
-                starts, ends = value_runs(levels)
-                bw.addEntries([seqid] * len(starts), starts, ends=ends, values=levels[starts].astype(np.float64) * step)
-                offset += n
+        pybigtools.open(str(named), "w").write(dict(contigs), intervals())
+        named.replace(target)
     finally:
-        bw.close()
+        named.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":  # the child process of BigWigTrack: import first, then wait for the job
-    import pyBigWig  # noqa: F401
+    import pybigtools  # noqa: F401
 
     _text = sys.stdin.read()
     if _text:  # no job: the parent aborted

@@ -1,8 +1,9 @@
-"""bigWig tracks built by a child process: values round-trip, and an aborted run leaves nothing."""
+"""bigWig tracks built by a child process: values and zoom records round-trip, and an
+aborted run leaves nothing."""
 from pathlib import Path
 
 import numpy as np
-import pyBigWig
+import pybigtools
 import pytest
 
 from genoseq.io.atomic import output_set
@@ -23,11 +24,41 @@ def test_bigwig_built_in_the_background_holds_every_base(tmp_path):
             track.add(name, values)
         track.finish_async()
         track.close()
-    bw = pyBigWig.open(str(tmp_path / "t.bw"))
+    bw = pybigtools.open(str(tmp_path / "t.bw"))
     assert bw.chroms() == {name: len(v) for name, v in contigs.items()}
     for name, values in contigs.items():
-        got = np.array(bw.values(name, 0, len(values)))
+        got = bw.values(name, 0, len(values), fillna=None)
         np.testing.assert_allclose(got, np.rint(values / 0.02) * 0.02, atol=1e-6)
+
+
+def test_every_zoom_record_summarises_its_bases(tmp_path):
+    """Genome browsers draw zoomed-out views from the zoom records alone: each one's count,
+    sum, sum of squares, min and max must be those of the bases it covers (pyBigWig 0.3
+    wrote the last record of each block with sum 0)."""
+    rng = np.random.default_rng(1)
+    contigs = {"chr1": rng.random(600_000), "chr2": np.clip(rng.normal(0.7, 0.2, 250_001), 0, 1), "tiny": rng.random(7)}
+    with output_set() as outputs:
+        track = BigWigTrack(outputs, tmp_path / "t.bw")
+        for name, values in contigs.items():
+            track.add(name, values)
+        track.close()
+    bw = pybigtools.open(str(tmp_path / "t.bw"))
+    assert len(bw.zooms()) >= 2
+    checked = 0
+    for zoom in bw.zooms():
+        for name, values in contigs.items():
+            base = np.rint(values / 0.02) * 0.02
+            records = list(bw.zoom_records(zoom, name))
+            assert records[0][0] == 0 and records[-1][1] == len(base)
+            for start, end, stats in records:
+                part = base[start:end]
+                assert stats["bases_covered"] == end - start
+                assert stats["sum"] == pytest.approx(part.sum(), rel=1e-5, abs=1e-4)
+                assert stats["sum_squares"] == pytest.approx((part ** 2).sum(), rel=1e-5, abs=1e-4)
+                assert stats["min_val"] == pytest.approx(part.min(), abs=1e-6)
+                assert stats["max_val"] == pytest.approx(part.max(), abs=1e-6)
+                checked += 1
+    assert checked > 100
 
 
 def test_aborted_track_leaves_no_files(tmp_path):
@@ -41,3 +72,28 @@ def test_aborted_track_leaves_no_files(tmp_path):
             raise RuntimeError("failed run")
     assert not spool.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bedgraph_is_in_the_order_bedgraphtobigwig_needs(tmp_path):
+    """Contigs given out of order come out as ``LC_ALL=C sort -k1,1 -k2,2n`` puts them."""
+    import gzip
+    import os
+    import subprocess
+
+    from genoseq.io.tracks import BedGraphTrack
+
+    rng = np.random.default_rng(2)
+    with output_set() as outputs:
+        track = BedGraphTrack(outputs, tmp_path / "t.bedgraph", "coding")
+        for name in ("chr2", "chr10", "b", "a_1", "A", "chr1"):
+            track.add(name, rng.random(300))
+        track.close()
+    lines = gzip.open(tmp_path / "t.bedgraph.gz", "rt").read().splitlines()
+    assert lines[0].startswith("#track type=bedGraph")
+    body = "\n".join(lines[1:]) + "\n"
+    sorted_by_sort = subprocess.run(["sort", "-k1,1", "-k2,2n"], input=body, capture_output=True, text=True,
+                                    env={**os.environ, "LC_ALL": "C"}, check=True).stdout
+    assert body == sorted_by_sort
+    assert [line.split("\t")[0] for line in lines[1:]][::50][:2] == ["A", "A"]
+    assert (tmp_path / "t.bedgraph.gz.tbi").exists() and sorted(p.name for p in tmp_path.iterdir()) == [
+        "t.bedgraph.gz", "t.bedgraph.gz.tbi"]
