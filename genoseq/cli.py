@@ -212,9 +212,14 @@ def ep_group() -> None:
               help="Genome-wide candidate elements with activity (chr, start, end, DNase_signal, H3K27ac_signal), "
                    "e.g. k562_landscape/K562_DHS_elements_ENCODE_uniform.hg38.tsv.gz; without it, element by element.")
 @click.option("-o", "--output", default="-", show_default=True, help="Scored table (TSV; .gz compresses); '-' for stdout.")
-@click.option("-m", "--model", default=None, help="Parameters: shipped name or .pt [ep-default with --landscape, else ep-element].")
+@click.option("-m", "--model", default=None,
+              help="Parameters: shipped name or .pt [the richest shipped model the columns allow: with --landscape "
+                   "ep-default (six marks), ep-dhs-h3k27ac, ep-dhs; without, ep-element, ep-element-dhs-h3k27ac, "
+                   "ep-element-dhs].")
+@click.option("--score-column", default="genoseq.Score", show_default=True,
+              help="Name of the score column, e.g. ABC.Score for benchmark configs written for ABC.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
-def ep_score(pairs, landscape, output, model, quiet) -> None:
+def ep_score(pairs, landscape, output, model, score_column, quiet) -> None:
     """Score element-gene PAIRS (TSV with chrom, chromStart, chromEnd, measuredGeneSymbol,
     startTSS and activity columns such as DHS.RPM, H3K27ac.RPM).
 
@@ -229,10 +234,16 @@ def ep_score(pairs, landscape, output, model, quiet) -> None:
     from genoseq.io.tables import write_tsv
 
     scored = score_file(pairs, model, landscape)
+    table = scored.table
+    if score_column != "genoseq.Score":
+        if score_column in table.columns:
+            raise GenoseqError(f"the pair table already has a column {score_column!r}; choose another --score-column")
+        table = table.rename(columns={"genoseq.Score": score_column})
     with output_set() as outputs:
-        write_tsv(scored.table, output, outputs)
+        write_tsv(table, output, outputs)
     if not quiet:
-        click.echo(f"genoseq: scored {len(scored.table) - scored.n_unscored} of {len(scored.table)} pairs", err=True)
+        click.echo(f"genoseq: scored {len(table) - scored.n_unscored} of {len(table)} pairs with {scored.model}",
+                   err=True)
         for reason, count in scored.unscored.items():
             click.echo(f"genoseq: warning: {count} rows not scored: {reason}", err=True)
 
@@ -249,12 +260,23 @@ def ep_score(pairs, landscape, output, model, quiet) -> None:
               help="Report elements whose share of the promoter's state is at least this.")
 @click.option("--chrom", default=None, help="Only genes on these comma-separated chromosomes.")
 @click.option("--cell-type", default="K562", show_default=True, help="Value of the CellType column.")
+@click.option("--gene-bodies", default=None, metavar="BED",
+              help="Gene bodies (e.g. ABC's CollapsedGeneBounds.hg38.bed) so that elements in genes get class genic; "
+                   "without it, class is promoter or intergenic.")
+@click.option("--expressed", default=None, metavar="TSV",
+              help="Expressed genes (cell_type, gene, expressed) for the TargetGeneIsExpressed column.")
+@click.option("--score-column", default="genoseq.Score", show_default=True,
+              help="Name of the score column, e.g. ABC.Score for tools that read ABC's tables.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
-def ep_predict(landscape, genes_path, output, model, max_distance, min_share, chrom, cell_type, quiet) -> None:
+def ep_predict(landscape, genes_path, output, model, max_distance, min_share, chrom, cell_type, gene_bodies,
+               expressed, score_column, quiet) -> None:
     """ABC-style predictions over a landscape: for every gene, the candidate elements
-    around its TSS with their share of the promoter's integrator state
-    (chr, start, end, name, TargetGene, TargetGeneTSS, CellType, genoseq.Score, ...)."""
-    from genoseq.ep.api import load_integrator, predict_landscape, read_gene_tss
+    around its TSS with their share of the promoter's integrator state, in the columns
+    of ABC's EnhancerPredictionsAllPutative that genoseq can fill (chr, start, end,
+    name, class, activity_base, TargetGene, TargetGeneTSS, [TargetGeneIsExpressed],
+    distance, isSelfPromoter, genoseq.Score, ..., CellType)."""
+    from genoseq.ep.api import (load_integrator, predict_landscape, read_expressed_genes, read_gene_bodies,
+                                read_gene_tss)
     from genoseq.ep.features import read_landscape
     from genoseq.io.atomic import output_set
     from genoseq.progress import CountProgress
@@ -262,7 +284,9 @@ def ep_predict(landscape, genes_path, output, model, max_distance, min_share, ch
     integrator, _ = load_integrator(model)
     if not integrator.uses_landscape:
         raise GenoseqError(f"model {model!r} has no landscape kick; use ep-default or a model trained with a landscape")
-    genes = read_gene_tss(genes_path)
+    genes = all_genes = read_gene_tss(genes_path)
+    bodies = read_gene_bodies(gene_bodies) if gene_bodies else None
+    expressed_genes = read_expressed_genes(expressed, cell_type) if expressed else None
     if chrom:
         genes = genes[genes.chrom.isin(chrom.split(","))]
         if genes.empty:
@@ -270,7 +294,8 @@ def ep_predict(landscape, genes_path, output, model, max_distance, min_share, ch
     land = read_landscape(landscape, integrator.config.landscape_marks)
     with CountProgress("ep predict", "gene", disable=quiet) as bar, output_set() as outputs:
         rows = predict_landscape(integrator, land, genes, outputs, output, max_distance, min_share, cell_type,
-                                 progress=bar.update)
+                                 progress=bar.update, all_genes=all_genes, bodies=bodies, expressed=expressed_genes,
+                                 score_column=score_column)
     if not quiet:
         click.echo(f"genoseq: {rows} element-gene predictions for {len(genes)} genes", err=True)
 
@@ -403,10 +428,16 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
               help="Held-out chains: unlabelled proteins sharing a 25-residue stretch with one are dropped "
                    "(the validation table always is).")
 @click.option("--soft-labels", default=None, help="Cache of the teacher's labels [OUTDIR/soft_labels.npz].")
+@click.option("--init", default=None, help="Start from this trained network (shipped name or .pt); its size wins.")
+@click.option("--disorder", is_flag=True,
+              help="Add a disorder head (residues without coordinates, resolved = 0), trained with the others.")
+@click.option("--freeze-trunk", is_flag=True,
+              help="With --init and --disorder: train the disorder head alone; 3-/8-state outputs stay as they were.")
 @_training_options
 def train_ss(data_root, train_table, valid_table, outdir, epochs, steps_per_epoch, batch_size, max_length, lr,
              lstm_hidden, conv_channels, dropout, seed, patience, unlabelled, teacher, unlabelled_fraction,
-             exclude_table, soft_labels, device, no_amp, threads, max_minutes, no_resume) -> None:
+             exclude_table, soft_labels, init, disorder, freeze_trunk, device, no_amp, threads, max_minutes,
+             no_resume) -> None:
     """Train the secondary-structure BiLSTM (3- and 8-state heads together), optionally
     semi-supervised on a teacher's labels for unlabelled proteins."""
     from genoseq.datapaths import data_root_or_none
@@ -425,7 +456,7 @@ def train_ss(data_root, train_table, valid_table, outdir, epochs, steps_per_epoc
     train_ss_model(settings, train_table, None if valid_table == "none" else valid_table, config,
                    batch_size=batch_size, max_length=max_length, unlabelled=list(unlabelled), teacher=teacher,
                    unlabelled_fraction=unlabelled_fraction, exclude_tables=list(exclude_table),
-                   soft_labels=soft_labels, log=_log)
+                   soft_labels=soft_labels, init=init, disorder=disorder, freeze_trunk=freeze_trunk, log=_log)
 
 
 @train.command("ep")

@@ -8,16 +8,20 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genoseq.ep.features import Landscape, pair_features, read_landscape, read_table
+from genoseq.ep.features import Landscape, landscape_from_table, pair_features, read_table
 from genoseq.ep.integrator import integrate
 from genoseq.ep.model import EPConfig, EPIntegrator
 from genoseq.ep.scoring import PreparedPairs, score_pairs
-from genoseq.errors import GenoseqError
+from genoseq.errors import GenoseqError, InputError
 from genoseq.nn.checkpoint import save_checkpoint
 from genoseq.nn.registry import ModelEntry, load_module
 
 #: Shipped parameter sets: through the genome-wide landscape, and element by element.
 LANDSCAPE_MODEL, ELEMENT_MODEL = "ep-default", "ep-element"
+#: shipped models by the activity marks they read, richest first: the first whose marks a
+#: table (and landscape) has is used when no model is named
+LANDSCAPE_MODELS = ("ep-default", "ep-dhs-h3k27ac", "ep-dhs")
+ELEMENT_MODELS = ("ep-element", "ep-element-dhs-h3k27ac", "ep-element-dhs")
 
 
 def load_integrator(name_or_path: str) -> tuple[EPIntegrator, ModelEntry]:
@@ -36,6 +40,7 @@ class ScoredPairs:
 
     table: pd.DataFrame
     unscored: dict[str, int] = field(default_factory=dict)
+    model: str = ""  # the model that scored them
 
     @property
     def n_unscored(self) -> int:
@@ -71,13 +76,31 @@ def score_table(table: pd.DataFrame, model: EPIntegrator, landscape: Landscape |
     return ScoredPairs(out, unscored)
 
 
+def model_for_columns(pair_columns, landscape_columns=None) -> str:
+    """The richest shipped model whose activity marks are all among ``pair_columns`` (and,
+    with a landscape, its landscape marks among ``landscape_columns``)."""
+    names = LANDSCAPE_MODELS if landscape_columns is not None else ELEMENT_MODELS
+    for name in names:
+        config = load_integrator(name)[0].config
+        if set(config.marks) <= set(pair_columns) and set(config.landscape_marks) <= set(landscape_columns or ()):
+            return name
+    needed = "DHS.RPM (and DNase_signal in the landscape)" if landscape_columns is not None else "DHS.RPM"
+    raise InputError(f"no shipped model fits these columns: every model needs at least {needed}")
+
+
 def score_file(pairs: str, model: str | None = None, landscape: str | None = None) -> ScoredPairs:
-    """Read a pair table (and landscape) and score it with a shipped or saved model."""
-    name = model or (LANDSCAPE_MODEL if landscape else ELEMENT_MODEL)
-    integrator, _ = load_integrator(name)
+    """Read a pair table (and landscape) and score it with a shipped or saved model; without
+    ``model``, the richest shipped model that the table's activity columns allow."""
     table = read_table(pairs, "pair table")
-    land = read_landscape(landscape, integrator.config.landscape_marks) if (landscape and integrator.uses_landscape) else None
-    return score_table(table, integrator, land, pairs)
+    land_table = read_table(landscape, "landscape") if landscape else None
+    name = model or model_for_columns(table.columns, None if land_table is None else land_table.columns)
+    integrator, entry = load_integrator(name)
+    land = None
+    if land_table is not None and integrator.uses_landscape:
+        land = landscape_from_table(land_table, integrator.config.landscape_marks, landscape)
+    scored = score_table(table, integrator, land, pairs)
+    scored.model = entry.name
+    return scored
 
 
 def scan_sequences(fasta: str, promoters: str, outputs, prefix: str, enhancers: str | None = None,
@@ -147,28 +170,69 @@ def read_gene_tss(path: str) -> pd.DataFrame:
                          "tss": ((bed.start + bed.end - 1) // 2).astype(float)})
 
 
+#: ABC's promoter window: an element within this distance of a TSS is a promoter element
+PROMOTER_WINDOW = 500
+
+
+def _overlaps(start: np.ndarray, end: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Which intervals [start, end) overlap any of the intervals [lo, hi) (one chromosome)."""
+    if len(lo) == 0:
+        return np.zeros(len(start), dtype=bool)
+    order = np.argsort(lo)
+    lo, hi = lo[order], np.maximum.accumulate(hi[order])
+    k = np.searchsorted(lo, end, side="left") - 1  # last interval starting before the element ends
+    return (k >= 0) & (hi[np.maximum(k, 0)] > start)
+
+
+def element_classes(chrom: str, start: np.ndarray, end: np.ndarray, all_genes: pd.DataFrame,
+                    bodies: pd.DataFrame | None) -> np.ndarray:
+    """ABC's element classes: ``promoter`` within 500 bp of any gene's TSS, else ``genic``
+    inside a gene body (when ``bodies`` are given), else ``intergenic``."""
+    tss = all_genes.loc[all_genes.chrom == chrom, "tss"].to_numpy(float)
+    classes = np.full(len(start), "intergenic", dtype=object)
+    if bodies is not None:
+        on = bodies[bodies.chrom == chrom]
+        classes[_overlaps(start, end, on.start.to_numpy(float), on.end.to_numpy(float))] = "genic"
+    classes[_overlaps(start, end, tss - PROMOTER_WINDOW, tss + PROMOTER_WINDOW)] = "promoter"
+    return classes
+
+
 def predict_landscape(model: EPIntegrator, landscape: Landscape, genes: pd.DataFrame, outputs, output: str,
                       max_distance: float = 5e6, min_share: float = 0.005, cell_type: str = "K562",
-                      progress=None) -> int:
+                      progress=None, all_genes: pd.DataFrame | None = None, bodies: pd.DataFrame | None = None,
+                      expressed: set[str] | None = None, score_column: str = "genoseq.Score") -> int:
     """An ABC-style prediction table: for each gene, every landscape element within
     ``max_distance`` of its TSS whose share of the promoter's state is at least ``min_share``.
 
+    Columns follow ABC's ``EnhancerPredictionsAllPutative`` order for those genoseq can
+    fill: ``chr, start, end, name`` (``class|chr:start-end``), ``class``, ``activity_base``
+    (geometric mean of the landscape marks, ABC's sqrt(DHS x H3K27ac)), ``TargetGene,
+    TargetGeneTSS``, ``TargetGeneIsExpressed`` (with ``expressed``), ``distance``,
+    ``isSelfPromoter``, the genoseq scores (``score_column`` in place of ABC.Score) and
+    ``CellType``. Classes use the TSSs of ``all_genes`` (default ``genes``) and the
+    gene ``bodies`` when given.
+
     Here the tested element is itself a landscape element, so its kick uses the
     landscape's kick transform; the share (``genoseq.Share``) is the ABC-like normalised
-    score and ``genoseq.Score`` applies the fitted read-out window. Returns the rows written.
+    score and the score applies the fitted read-out window. Returns the rows written.
     """
     from genoseq.io.tables import TsvWriter
 
+    all_genes = genes if all_genes is None else all_genes
     writer = TsvWriter(output, outputs)
     written = 0
-    columns = ["chr", "start", "end", "name", "TargetGene", "TargetGeneTSS", "CellType", "genoseq.Score",
-               "genoseq.Share", "genoseq.Contribution", "genoseq.State", "distance"]
+    columns = ["chr", "start", "end", "name", "class", "activity_base", "TargetGene", "TargetGeneTSS"]
+    columns += ["TargetGeneIsExpressed"] * (expressed is not None)
+    columns += ["distance", "isSelfPromoter", score_column, "genoseq.Share", "genoseq.Contribution", "genoseq.State",
+                "CellType"]
     for chrom, group in genes.groupby("chrom", sort=False):
         if chrom not in landscape.chroms:
             continue
         pos, marks, start, end = landscape.chroms[chrom]
         order = np.argsort(pos)
         pos, marks, start, end = pos[order], marks[order], start[order], end[order]
+        classes = element_classes(chrom, start, end, all_genes, bodies)
+        activity = np.exp(np.log(np.maximum(np.expm1(marks), 0.0)).mean(axis=1)) if marks.shape[1] else np.ones(len(pos))
         with torch.no_grad():
             log_k = model.log_landscape_kick(torch.from_numpy(marks))
             tss = torch.from_numpy(group["tss"].to_numpy(float, copy=True))
@@ -189,14 +253,20 @@ def predict_landscape(model: EPIntegrator, landscape: Landscape, genes: pd.DataF
             if not keep.any():
                 continue
             ids = idx[keep]
-            parts.append(pd.DataFrame({
-                "chr": chrom, "start": start[ids].astype(np.int64), "end": end[ids].astype(np.int64),
-                "name": [f"{chrom}:{int(s)}-{int(e)}" for s, e in zip(start[ids], end[ids])],
-                "TargetGene": gene, "TargetGeneTSS": int(t), "CellType": cell_type,
-                "genoseq.Score": p.numpy()[keep], "genoseq.Share": share[keep],
-                "genoseq.Contribution": np.exp(log_c.numpy()[keep]), "genoseq.State": np.exp(log_state[k]),
+            s, e = start[ids].astype(np.int64), end[ids].astype(np.int64)
+            block = {
+                "chr": chrom, "start": s, "end": e,
+                "name": [f"{c}|{chrom}:{a}-{b}" for c, a, b in zip(classes[ids], s, e)],
+                "class": classes[ids], "activity_base": activity[ids], "TargetGene": gene, "TargetGeneTSS": int(t),
                 "distance": np.abs(pos[ids] - t).astype(np.int64),
-            }, columns=columns))
+                "isSelfPromoter": (classes[ids] == "promoter") & (s < t + PROMOTER_WINDOW) & (e > t - PROMOTER_WINDOW),
+                score_column: p.numpy()[keep], "genoseq.Share": share[keep],
+                "genoseq.Contribution": np.exp(log_c.numpy()[keep]), "genoseq.State": np.exp(log_state[k]),
+                "CellType": cell_type,
+            }
+            if expressed is not None:
+                block["TargetGeneIsExpressed"] = gene in expressed
+            parts.append(pd.DataFrame(block, columns=columns))
             if progress:
                 progress(1)
         if parts:
@@ -207,3 +277,26 @@ def predict_landscape(model: EPIntegrator, landscape: Landscape, genes: pd.DataF
         writer.write(pd.DataFrame(columns=columns))
     writer.close()
     return written
+
+
+def read_gene_bodies(path: str) -> pd.DataFrame:
+    """Gene bodies from a BED (``chrom, start, end, name``), e.g. ABC's CollapsedGeneBounds."""
+    from genoseq.ep.scan import read_bed
+
+    bed = read_bed(path, "gene-body BED", min_columns=3)
+    return pd.DataFrame({"chrom": bed.chrom, "start": bed.start, "end": bed.end})
+
+
+def read_expressed_genes(path: str, cell_type: str) -> set[str]:
+    """Genes marked expressed in ``cell_type``: a table ``cell_type, gene, expressed``
+    (the benchmark's expressed-gene files), or ``gene, expressed`` for one cell type."""
+    from genoseq.ep.features import require_columns
+
+    table = read_table(path, "expressed-gene table")
+    require_columns(table, ("gene", "expressed"), path, "expressed-gene table")
+    if "cell_type" in table.columns:
+        table = table[table["cell_type"].astype(str) == cell_type]
+        if table.empty:
+            raise InputError(f"{path}: no rows for cell type {cell_type!r}")
+    yes = table["expressed"].astype(str).str.strip().str.upper().isin(["TRUE", "1"])
+    return set(table.loc[yes, "gene"].astype(str))

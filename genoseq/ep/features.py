@@ -135,7 +135,11 @@ class Landscape:
 
 
 def read_landscape(path: str | Path, marks: tuple[str, ...] = DEFAULT_LANDSCAPE_MARKS) -> Landscape:
-    table = read_table(path, "landscape")
+    return landscape_from_table(read_table(path, "landscape"), marks, path)
+
+
+def landscape_from_table(table: pd.DataFrame, marks: tuple[str, ...], path: str | Path = "landscape") -> Landscape:
+    """The landscape walk's arrays from a table already read (``read_table``)."""
     require_columns(table, LANDSCAPE_COLUMNS + tuple(marks), path, "landscape")
     start = numeric_column(table, "start", path, "landscape")
     end = numeric_column(table, "end", path, "landscape")

@@ -39,10 +39,13 @@ class Kicks:
 
 
 def read_bed(path: str | Path, what: str = "BED", min_columns: int = 3) -> pd.DataFrame:
-    """A BED-like file: header, ``track`` and ``browser`` lines and extra columns are fine."""
+    """A BED-like file (gzip allowed): header, ``track`` and ``browser`` lines and extra
+    columns are fine."""
+    from genoseq.io.fasta import open_text
+
     rows: list[tuple[str, int, int, list[str]]] = []
     try:
-        with open(path) as handle:
+        with open_text(path) as handle:
             for number, line in enumerate(handle, 1):
                 if not line.strip() or line.startswith(("#", "track", "browser")):
                     continue
@@ -86,13 +89,13 @@ def kicks_from_track(bedgraph: pd.DataFrame, chrom: str) -> Kicks:
 
 def load_motifs(path: str | Path, ids: set[str] | None = None) -> list:
     """JASPAR matrices (gzip allowed) as Biopython log-odds PSSMs (pseudocount 0.5 per base)."""
-    import gzip
 
     from Bio import motifs
 
-    opener = gzip.open if str(path).endswith(".gz") else open
+    from genoseq.io.fasta import open_text
+
     try:
-        with opener(path, "rt") as handle:
+        with open_text(path) as handle:
             found = motifs.parse(handle, "jaspar")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None

@@ -4,9 +4,12 @@
   state, then P(C) P(H) P(E) as ``%6.3f``.
 - ``horiz``: PSIPRED's HFORMAT, one file per protein: blocks of 60 residues with
   Conf/Pred/AA lines and a position ruler, laid out as psipass2 writes them.
-- ``csv``: one row per residue with NetSurfP's column names.
-- ``fas`` / ``fas8``: per protein ``>id``, the sequence and the 3-state (8-state)
-  string, one line each (S4PRED's layout).
+- ``csv``: one row per residue with NetSurfP-2/3's column names, in their order
+  (``id, seq, n, [rsa, asa,] q3, p[q3_H], p[q3_E], p[q3_C], q8, p[q8_G] ... p[q8_C],
+  [phi, psi,] disorder``); the bracketed columns need labels that the training data
+  lacks and are not written. ``disorder`` comes only from models with a disorder head.
+- ``fas`` / ``fas8``: per protein ``>ID`` (upper-cased, as S4PRED writes it), the
+  sequence and the 3-state (8-state) string, one line each (S4PRED's layout).
 
 Writers take any object with ``id``, ``sequence``, ``p3`` (H E C), ``p8``
 (G H I B E S T C), ``q3``, ``q8`` and ``confidence()``.
@@ -20,7 +23,8 @@ import numpy as np
 
 SS3_ORDER = "HEC"
 SS8_ORDER = "GHIBESTC"
-CSV_COLUMNS = ["id", "n", "seq", "q3", "p[q3_H]", "p[q3_E]", "p[q3_C]", "q8"] + [f"p[q8_{s}]" for s in SS8_ORDER]
+CSV_COLUMNS = ["id", "seq", "n", "q3", "p[q3_H]", "p[q3_E]", "p[q3_C]", "q8"] + [f"p[q8_{s}]" for s in SS8_ORDER]
+DISORDER_COLUMN = "disorder"
 PER_PROTEIN_FORMATS = ("ss2", "horiz")
 FORMATS = ("ss2", "horiz", "csv", "fas", "fas8")
 
@@ -30,6 +34,7 @@ class SSResult(Protocol):
     sequence: str
     p3: np.ndarray
     p8: np.ndarray
+    disorder: np.ndarray | None
 
     @property
     def q3(self) -> str: ...
@@ -89,21 +94,26 @@ def write_horiz(handle: IO[str], pred: SSResult, program: str) -> None:
     handle.write("".join(parts))
 
 
-def write_csv_header(handle: IO[str]) -> None:
-    handle.write(",".join(CSV_COLUMNS) + "\n")
+def write_csv_header(handle: IO[str], disorder: bool = False) -> None:
+    handle.write(",".join(CSV_COLUMNS + [DISORDER_COLUMN] * disorder) + "\n")
 
 
-def write_csv_rows(handle: IO[str], pred: SSResult) -> None:
+def write_csv_rows(handle: IO[str], pred: SSResult, disorder: bool = False) -> None:
+    """One row per residue; ``disorder`` adds the disorder probability (the header must agree)."""
     n = len(pred.sequence)
-    columns: list[Any] = [[_csv_field(pred.id)] * n, [str(i) for i in range(1, n + 1)], list(pred.sequence),
-                                    list(pred.q3)]
+    columns: list[Any] = [[_csv_field(pred.id)] * n, list(pred.sequence), [str(i) for i in range(1, n + 1)],
+                          list(pred.q3)]
     columns += [_formatted(pred.p3[:, k], _P3) for k in range(3)]
     columns += [list(pred.q8)] + [_formatted(pred.p8[:, k], _P3) for k in range(8)]
+    if disorder:
+        if pred.disorder is None:
+            raise ValueError("this prediction has no disorder probabilities")
+        columns.append(_formatted(pred.disorder, _P3))
     handle.write("".join(",".join(row) + "\n" for row in zip(*columns)))
 
 
 def write_fas(handle: IO[str], pred: SSResult, eight_state: bool = False) -> None:
-    handle.write(f">{pred.id}\n{pred.sequence}\n{pred.q8 if eight_state else pred.q3}\n")
+    handle.write(f">{pred.id.upper()}\n{pred.sequence}\n{pred.q8 if eight_state else pred.q3}\n")
 
 
 def _csv_field(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 import numpy as np
 import torch
@@ -40,22 +40,33 @@ def length_batches(lengths: list[int], max_tokens: int) -> list[list[int]]:
     return batches
 
 
+class ProteinOutput(NamedTuple):
+    """One protein's network output: 3- and 8-state probabilities, the 3-state head's own
+    logits, and disorder probabilities (None for models without a disorder head)."""
+
+    index: int
+    p3: np.ndarray
+    p8: np.ndarray
+    logits3: np.ndarray
+    disorder: np.ndarray | None
+
+
 def predict_tokens(model: torch.nn.Module, tokens: list[np.ndarray], device: torch.device, max_tokens: int,
-                   heads: bool = False, amp: bool = True) -> Iterator[tuple]:
-    """Yield ``(index, p3, p8)`` (plus the 3-state head's logits with ``heads``) per
-    protein, in batch order."""
+                   amp: bool = True) -> Iterator[ProteinOutput]:
+    """One :class:`ProteinOutput` per protein, in batch order."""
     for batch in length_batches([len(t) for t in tokens], max_tokens):
         lengths = torch.tensor([len(tokens[i]) for i in batch])
         padded = torch.zeros((len(batch), int(lengths.max())), dtype=torch.long)
         for row, i in enumerate(batch):
             padded[row, : len(tokens[i])] = torch.from_numpy(tokens[i])
         with torch.inference_mode(), autocast(device, amp):
-            logits8, logits3 = model(padded.to(device), lengths)
-            p3, p8 = state_probabilities(logits8, logits3)
-        q3, q8, heads3 = p3.cpu().numpy(), p8.cpu().numpy(), logits3.float().cpu().numpy()
+            out = model(padded.to(device), lengths)
+            p3, p8 = state_probabilities(out[0], out[1])
+        q3, q8, heads3 = p3.cpu().numpy(), p8.cpu().numpy(), out[1].float().cpu().numpy()
+        dis = torch.sigmoid(out[2].float()).cpu().numpy() if len(out) > 2 else None
         for row, i in enumerate(batch):
             n = len(tokens[i])
-            yield (i, q3[row, :n], q8[row, :n], heads3[row, :n]) if heads else (i, q3[row, :n], q8[row, :n])
+            yield ProteinOutput(i, q3[row, :n], q8[row, :n], heads3[row, :n], None if dis is None else dis[row, :n])
 
 
 def quantize_for_cpu(model: torch.nn.Module) -> torch.nn.Module:
@@ -110,8 +121,10 @@ class SSPredictor:
             seqs = [clean_protein(r, source) for r in chunk]
             tokens = [encode_residues(s) for s in seqs]
             results: dict[int, SSPrediction] = {}
-            for i, p3, p8 in predict_tokens(self.model, tokens, self.device, self.batch_tokens):
-                results[i] = SSPrediction(chunk[i].id, seqs[i], p3, p8, chunk[i].description, self.consistent)
+            for out in predict_tokens(self.model, tokens, self.device, self.batch_tokens):
+                i = out.index
+                results[i] = SSPrediction(chunk[i].id, seqs[i], out.p3, out.p8, chunk[i].description, self.consistent,
+                                          out.disorder)
                 if progress:
                     progress(1)
             yield from (results[i] for i in range(len(chunk)))

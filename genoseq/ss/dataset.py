@@ -30,6 +30,9 @@ class LabelledChains:
     sequences: list[str]
     tokens: list[np.ndarray]
     targets8: list[np.ndarray]
+    #: 1 = residue without coordinates (disordered), 0 = resolved, -1 = not scored (outside a
+    #: scoring mask, or a table without a ``resolved`` column)
+    disorder: list[np.ndarray]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -54,7 +57,7 @@ def read_ss_table(path: str | Path, use_mask: bool = True) -> LabelledChains:
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-    chains = LabelledChains([], [], [], [])
+    chains = LabelledChains([], [], [], [], [])
     for row in table.itertuples(index=False):
         seq = row.sequence.upper()
         if len(row.ss8) != len(seq):
@@ -63,13 +66,19 @@ def read_ss_table(path: str | Path, use_mask: bool = True) -> LabelledChains:
             targets = ss8_targets(row.ss8, getattr(row, "resolved", None) or None)
         except ValueError as exc:
             raise InputError(f"{path}: {row.id}: {exc}") from None
+        resolved = getattr(row, "resolved", "")
+        disorder = (np.frombuffer(resolved.encode("ascii"), dtype=np.uint8) == ord("0")).astype(np.int8) \
+            if resolved else np.full(len(seq), -1, dtype=np.int8)
         mask = getattr(row, "cb513_mask", "") if use_mask else ""
         if mask:
-            targets[np.frombuffer(mask.encode("ascii"), dtype=np.uint8) == ord("0")] = IGNORE
+            outside = np.frombuffer(mask.encode("ascii"), dtype=np.uint8) == ord("0")
+            targets[outside] = IGNORE
+            disorder[outside] = -1
         chains.ids.append(row.id)
         chains.sequences.append(seq)
         chains.tokens.append(encode_residues(seq))
         chains.targets8.append(targets)
+        chains.disorder.append(disorder)
     if not len(chains):
         raise InputError(f"{path}: no chains")
     return chains
@@ -95,7 +104,8 @@ def _cropped_batches(rng: np.random.Generator, tokens: list[np.ndarray], per_res
 
 class SSTrainingTask:
     """Batches of chains of similar length, cropped to a common length; loss = CE(8-state)
-    + CE(3-state), against DSSP labels or, for unlabelled chains, a teacher's probabilities."""
+    + CE(3-state), against DSSP labels or, for unlabelled chains, a teacher's probabilities,
+    + BCE(disorder) on labelled chains when the network has a disorder head."""
 
     family = "ss"
     monitor = "val_q3"
@@ -103,17 +113,20 @@ class SSTrainingTask:
 
     def __init__(self, train: LabelledChains, valid: LabelledChains | None, config: SSNetConfig,
                  batch_size: int = 32, max_length: int = 512, valid_tokens: int = 16384,
-                 unlabelled: "SoftChains | None" = None, unlabelled_fraction: float = 0.5):
+                 unlabelled: "SoftChains | None" = None, unlabelled_fraction: float = 0.5,
+                 model: SSNet | None = None, monitor: str = "val_q3"):
         self.train, self.valid, self.unlabelled = train, valid, unlabelled
-        self.model = SSNet(config)
+        self.model = model if model is not None else SSNet(config)
+        self.monitor = monitor
         self.model_config = config.as_dict()
         self.batch_size, self.max_length, self.valid_tokens = batch_size, max_length, valid_tokens
         self.unlabelled_fraction = unlabelled_fraction if unlabelled is not None and len(unlabelled) else 0.0
 
     def train_batches(self, rng: np.random.Generator) -> Iterator[tuple[torch.Tensor, ...]]:
-        """Labelled batches ``(tokens, targets8)``, mixed (with ``unlabelled_fraction``) with
-        soft-labelled ones ``(tokens, p8, p3)``; each from chains of neighbouring length."""
-        labelled = _cropped_batches(rng, self.train.tokens, [self.train.targets8], self.batch_size, self.max_length)
+        """Labelled batches ``(tokens, targets8, disorder)``, mixed (with ``unlabelled_fraction``)
+        with soft-labelled ones ``(tokens, p8, p3)``; each from chains of neighbouring length."""
+        labelled = _cropped_batches(rng, self.train.tokens, [self.train.targets8, self.train.disorder],
+                                    self.batch_size, self.max_length)
         soft = None
         if self.unlabelled is not None and self.unlabelled_fraction:
             soft = _cropped_batches(rng, self.unlabelled.tokens, [self.unlabelled.p8, self.unlabelled.p3],
@@ -123,9 +136,9 @@ class SSTrainingTask:
 
     def loss(self, model: nn.Module, batch, device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
         tokens = batch[0].to(device)
-        logits8, logits3 = model(tokens)
-        logits8, logits3 = logits8.float().flatten(0, 1), logits3.float().flatten(0, 1)
-        if len(batch) == 3:  # soft targets: cross-entropy against the teacher's probabilities
+        out = model(tokens)
+        logits8, logits3 = out[0].float().flatten(0, 1), out[1].float().flatten(0, 1)
+        if batch[1].is_floating_point():  # soft targets: cross-entropy against the teacher's probabilities
             p8, p3 = (t.to(device).float().flatten(0, 1) for t in batch[1:])
             loss8, loss3 = F.cross_entropy(logits8, p8), F.cross_entropy(logits3, p3)
             return loss8 + loss3, {"soft_loss8": loss8.item(), "soft_loss3": loss3.item()}
@@ -133,7 +146,16 @@ class SSTrainingTask:
         targets3 = torch.from_numpy(ss3_from_ss8(batch[1].numpy())).to(device)
         loss8 = F.cross_entropy(logits8, targets8.flatten(), ignore_index=IGNORE)
         loss3 = F.cross_entropy(logits3, targets3.flatten(), ignore_index=IGNORE)
-        return loss8 + loss3, {"loss8": loss8.item(), "loss3": loss3.item()}
+        parts = {"loss8": loss8.item(), "loss3": loss3.item()}
+        loss = loss8 + loss3
+        if len(out) > 2:
+            target = batch[2].to(device).flatten()
+            scored = target >= 0
+            if scored.any():
+                loss_d = F.binary_cross_entropy_with_logits(out[2].float().flatten()[scored], target[scored].float())
+                loss = loss + loss_d
+                parts["loss_disorder"] = loss_d.item()
+        return loss, parts
 
     def validate(self, model: nn.Module, device: torch.device) -> dict[str, float]:
         if self.valid is None:
@@ -141,15 +163,25 @@ class SSTrainingTask:
         from genoseq.ss.api import predict_tokens
         from genoseq.ss.decode import consistent_q8
 
+        from genoseq.ss.evaluate import disorder_scores
+
         right3 = right3_head = right8 = total = 0
-        for i, p3, p8, logits3 in predict_tokens(model, self.valid.tokens, device, self.valid_tokens, heads=True):
-            t8 = self.valid.targets8[i]
+        dis_true, dis_prob = [], []
+        for out in predict_tokens(model, self.valid.tokens, device, self.valid_tokens):
+            t8 = self.valid.targets8[out.index]
             ok = t8 >= 0
             t3 = SS8_TO_SS3[t8[ok]]
-            pred3 = p3.argmax(1)[ok]
-            pred8 = consistent_q8(p3, p8)[ok]
+            pred3 = out.p3.argmax(1)[ok]
+            pred8 = consistent_q8(out.p3, out.p8)[ok]
             right3 += int((pred3 == t3).sum())
-            right3_head += int((logits3.argmax(1)[ok] == t3).sum())
+            right3_head += int((out.logits3.argmax(1)[ok] == t3).sum())
             right8 += int((pred8 == t8[ok]).sum())
             total += int(ok.sum())
-        return {"val_q3": right3 / total, "val_q3_head": right3_head / total, "val_q8": right8 / total}
+            if out.disorder is not None:
+                dis_true.append(self.valid.disorder[out.index])
+                dis_prob.append(out.disorder)
+        metrics = {"val_q3": right3 / total, "val_q3_head": right3_head / total, "val_q8": right8 / total}
+        if dis_true:
+            scores = disorder_scores(dis_true, dis_prob)
+            metrics.update({"val_disorder_mcc": scores["mcc"], "val_disorder_auc": scores["auc"]})
+        return metrics

@@ -11,6 +11,10 @@ from genoseq.ss.labels import SS3, SS8, SS8_TO_SS3
 _GROUP = torch.nn.functional.one_hot(torch.from_numpy(SS8_TO_SS3), 3).float()  # (8, 3)
 
 
+_SS3_LETTERS = np.frombuffer(SS3.encode(), dtype="S1")
+_SS8_LETTERS = np.frombuffer(SS8.encode(), dtype="S1")
+
+
 @dataclass
 class SSPrediction:
     """One protein's prediction; probability columns follow :data:`SS3` (H E C) and :data:`SS8`."""
@@ -21,14 +25,15 @@ class SSPrediction:
     p8: np.ndarray  # (length, 8)
     description: str = ""
     consistent: bool = False  # q8 restricted to the chosen q3 class (see decode_q8)
+    disorder: np.ndarray | None = None  # (length,) probability that a residue is disordered, if the model says
 
     @property
     def q3(self) -> str:
-        return "".join(SS3[i] for i in self.p3.argmax(1)) if len(self.p3) else ""
+        return _SS3_LETTERS[self.p3.argmax(1)].tobytes().decode() if len(self.p3) else ""
 
     @property
     def q8(self) -> str:
-        return "".join(SS8[i] for i in self.q8_indices())
+        return _SS8_LETTERS[self.q8_indices()].tobytes().decode()
 
     def q8_indices(self) -> np.ndarray:
         return decode_q8(self.p3, self.p8, self.consistent)

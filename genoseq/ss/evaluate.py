@@ -55,6 +55,28 @@ def sov99(observed: np.ndarray, predicted: np.ndarray) -> tuple[float, int]:
     return total, norm
 
 
+def disorder_scores(truth: list[np.ndarray], probability: list[np.ndarray], threshold: float = 0.5) -> dict[str, float]:
+    """Disorder as NetSurfP-2 reports it: Matthews correlation of the calls at ``threshold``
+    and the area under the ROC curve, over residues whose target is 0 or 1 (-1 = not scored)."""
+    import pandas as pd
+
+    t = np.concatenate(truth) if truth else np.zeros(0, np.int8)
+    p = np.concatenate(probability) if probability else np.zeros(0)
+    keep = t >= 0
+    t, p = t[keep].astype(bool), p[keep].astype(np.float64)
+    positives, negatives = int(t.sum()), int((~t).sum())
+    if not positives or not negatives:
+        return {"residues": int(keep.sum()), "disordered": positives, "mcc": float("nan"), "auc": float("nan")}
+    ranks = pd.Series(p).rank().to_numpy()  # ties share their mean rank
+    auc = (ranks[t].sum() - positives * (positives + 1) / 2) / (positives * negatives)
+    called = p >= threshold
+    tp, fp = float((called & t).sum()), float((called & ~t).sum())
+    fn, tn = float((~called & t).sum()), float((~called & ~t).sum())
+    denominator = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    mcc = (tp * tn - fp * fn) / denominator if denominator else 0.0
+    return {"residues": int(keep.sum()), "disordered": positives, "mcc": float(mcc), "auc": float(auc)}
+
+
 def _scored_stretches(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(s, e) for value, s, e in _runs(mask.astype(np.int64)) if value]
 
@@ -143,8 +165,8 @@ def evaluate_table(ref: str, pred_csv: str | None = None, model: str = "ss-defau
 
         predictor = SSPredictor.load(model, device, **options)
         by_index = {}
-        for i, p3, p8 in predict_tokens(predictor.model, chains.tokens, predictor.device, predictor.batch_tokens):
-            by_index[i] = (p3.argmax(1), decode_q8(p3, p8, predictor.consistent))
+        for out in predict_tokens(predictor.model, chains.tokens, predictor.device, predictor.batch_tokens):
+            by_index[out.index] = (out.p3.argmax(1), decode_q8(out.p3, out.p8, predictor.consistent))
         pred3 = [by_index[i][0] for i in range(len(chains))]
         pred8 = [by_index[i][1] for i in range(len(chains))]
     return evaluate_predictions(chains.targets8, pred3, pred8)

@@ -1,5 +1,6 @@
 """SSNet: residue embedding + BLOSUM62 profile -> parallel convolutions -> 2-layer
-BiLSTM -> 8-state and 3-state heads trained together."""
+BiLSTM -> 8-state and 3-state heads trained together, and optionally a disorder head
+(residues without coordinates in the structure, NetSurfP-2's disorder target)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -20,6 +21,7 @@ class SSNetConfig:
     lstm_hidden: int = 128
     lstm_layers: int = 2
     dropout: float = 0.25
+    disorder: bool = False  # a third head: logit that the residue is disordered (unresolved)
 
     def as_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -65,9 +67,17 @@ class SSNet(nn.Module):
         self.hidden = nn.Linear(n_head, 2 * config.lstm_hidden)
         self.head8 = nn.Linear(2 * config.lstm_hidden, 8)
         self.head3 = nn.Linear(2 * config.lstm_hidden, 3)
+        if config.disorder:
+            self.head_disorder = nn.Sequential(nn.Linear(2 * config.lstm_hidden, 64), nn.ReLU(), nn.Linear(64, 1))
 
-    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """``tokens`` (batch, length) -> (logits8, logits3), each (batch, length, classes).
+    def trunk_parameters(self) -> list[nn.Parameter]:
+        """Everything but the disorder head (what ``--freeze-trunk`` keeps fixed)."""
+        head = {id(p) for p in self.head_disorder.parameters()} if self.config.disorder else set()
+        return [p for p in self.parameters() if id(p) not in head]
+
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+        """``tokens`` (batch, length) -> (logits8, logits3), each (batch, length, classes),
+        plus the disorder logits (batch, length) when the network has that head.
 
         With ``lengths`` the LSTM runs on packed sequences, so padding never
         changes a protein's output; without it all rows are taken as full length.
@@ -82,6 +92,8 @@ class SSNet(nn.Module):
             rnn, _ = self.lstm(packed)
             rnn, _ = pad_packed_sequence(rnn, batch_first=True, total_length=tokens.shape[1])
         h = self.drop(torch.relu(self.hidden(torch.cat([self.drop(rnn), conv], dim=-1))))
+        if self.config.disorder:
+            return self.head8(h), self.head3(h), self.head_disorder(h).squeeze(-1)
         return self.head8(h), self.head3(h)
 
 
@@ -93,10 +105,12 @@ class SSEnsemble(nn.Module):
         super().__init__()
         self.members = nn.ModuleList(SSNet(c) for c in configs)
 
-    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
         outputs = [m(tokens, lengths) for m in self.members]
         logp8 = torch.stack([torch.log_softmax(o[0].float(), -1) for o in outputs]).mean(0)
         logp3 = torch.stack([torch.log_softmax(o[1].float(), -1) for o in outputs]).mean(0)
+        if all(len(o) > 2 for o in outputs):  # every member has a disorder head: average its logits
+            return logp8, logp3, torch.stack([o[2].float() for o in outputs]).mean(0)
         return logp8, logp3
 
 

@@ -111,9 +111,12 @@ def test_abc_style_predictions_over_the_landscape(trained, tmp_path):
     run_ok("ep", "predict", "--landscape", trained / "landscape.tsv", "--genes", tmp_path / "genes.bed",
            "-m", trained / "model.pt", "--min-share", "0", "--max-distance", "200000", "-o", tmp_path / "pred.tsv.gz")
     pred = pd.read_csv(tmp_path / "pred.tsv.gz", sep="\t")
-    assert list(pred.columns[:8]) == ["chr", "start", "end", "name", "TargetGene", "TargetGeneTSS", "CellType",
-                                      "genoseq.Score"]
+    assert list(pred.columns) == ["chr", "start", "end", "name", "class", "activity_base", "TargetGene",
+                                  "TargetGeneTSS", "distance", "isSelfPromoter", "genoseq.Score", "genoseq.Share",
+                                  "genoseq.Contribution", "genoseq.State", "CellType"]
     assert set(pred.TargetGene) == {"G1", "G2"} and (pred.distance <= 200000).all()
+    assert set(pred["class"]) <= {"promoter", "intergenic"}
+    assert (pred.name == pred["class"] + "|" + pred.chr + ":" + pred.start.astype(str) + "-" + pred.end.astype(str)).all()
     # shares of one gene's elements are parts of its state: they sum to at most 1
     assert (pred.groupby("TargetGene")["genoseq.Share"].sum() <= 1 + 1e-9).all()
     element_model = tmp_path / "element.pt"
@@ -121,3 +124,59 @@ def test_abc_style_predictions_over_the_landscape(trained, tmp_path):
            "--max-iter", "5", "-t", "1")
     assert_clean_error(genoseq("ep", "predict", "--landscape", trained / "landscape.tsv", "--genes",
                                tmp_path / "genes.bed", "-m", element_model), "has no landscape kick")
+
+
+def test_abc_columns_classes_and_score_name(trained, tmp_path, shared_enhancers):
+    """Columns, in the order of a real ABC EnhancerPredictions table (shared data), classes
+    from TSS windows and gene bodies, self-promoters, expression and ABC.Score as the name."""
+    land = pd.read_csv(trained / "landscape.tsv", sep="\t")
+    first = land.iloc[0]
+    tss = int(first.start) + 100  # the first landscape element is this gene's promoter
+    genes = pd.DataFrame({"chrom": [first.chr, first.chr], "start": [tss, tss + 300_000],
+                          "end": [tss + 1, tss + 300_001], "name": ["G1", "G2"]})
+    genes.to_csv(tmp_path / "genes.bed", sep="\t", index=False, header=False)
+    bodies = pd.DataFrame({"chrom": [first.chr], "start": [tss], "end": [tss + 250_000], "name": ["G1"]})
+    bodies.to_csv(tmp_path / "bodies.bed", sep="\t", index=False, header=False)
+    pd.DataFrame({"cell_type": ["K562", "K562", "HCT116"], "gene": ["G1", "G2", "G2"],
+                  "expressed": ["TRUE", "FALSE", "TRUE"]}).to_csv(tmp_path / "expr.tsv", sep="\t", index=False)
+    run_ok("ep", "predict", "--landscape", trained / "landscape.tsv", "--genes", tmp_path / "genes.bed",
+           "-m", trained / "model.pt", "--min-share", "0", "--max-distance", "400000", "--gene-bodies",
+           tmp_path / "bodies.bed", "--expressed", tmp_path / "expr.tsv", "--score-column", "ABC.Score",
+           "-o", tmp_path / "pred.tsv")
+    pred = pd.read_csv(tmp_path / "pred.tsv", sep="\t")
+    reference = pd.read_csv(shared_enhancers / "k562_chr22_landscape" / "ABC_K562_chr22_predictions_threshold0.027.tsv.gz",
+                            sep="\t", nrows=5)
+    shared = [c for c in pred.columns if c in reference.columns]
+    assert shared == [c for c in reference.columns if c in pred.columns]  # same relative order as ABC's
+    assert {"class", "activity_base", "TargetGeneIsExpressed", "distance", "isSelfPromoter", "ABC.Score",
+            "CellType"} <= set(shared)
+    assert set(pred.name.str.split("|").str[0]) <= {"promoter", "genic", "intergenic"}
+    assert set(reference.name.str.split("|").str[0]) <= {"promoter", "genic", "intergenic"}
+    mid = (pred.start + pred.end) / 2
+    near_tss = (pred.start < tss + 500) & (pred.end > tss - 500)
+    g1 = pred.TargetGene == "G1"
+    assert (pred.loc[near_tss, "class"] == "promoter").all() and pred.loc[near_tss & g1, "isSelfPromoter"].all()
+    assert not pred.loc[~g1, "isSelfPromoter"].any() or (pred.loc[~g1 & pred.isSelfPromoter, "start"] > tss + 1000).all()
+    in_body = (pred.start >= tss + 500) & (pred.end <= tss + 250_000) & ~near_tss
+    assert in_body.any() and set(pred.loc[in_body, "class"]) <= {"genic", "promoter"}
+    assert (pred.loc[(mid > tss + 260_000) & (mid < tss + 299_000), "class"] == "intergenic").all()
+    assert pred.set_index("TargetGene")["TargetGeneIsExpressed"].groupby(level=0).first().to_dict() == {
+        "G1": True, "G2": False}
+    assert ((pred["ABC.Score"] >= 0) & (pred["ABC.Score"] <= 1)).all()
+
+
+def test_score_picks_the_model_the_columns_allow(shared_enhancers, tmp_path):
+    """A table with DHS and H3K27ac only (what ABC users have) is scored, by the model of those marks."""
+    table = pd.read_csv(shared_enhancers / "crispr_combined_K562_training.GRCh38.tsv.gz", sep="\t", nrows=300)
+    keep = [c for c in table.columns if not c.endswith(".RPM") and "RPM." not in c] + ["DHS.RPM", "H3K27ac.RPM"]
+    table[keep].to_csv(tmp_path / "abc_marks.tsv", sep="\t", index=False)
+    result = genoseq("ep", "score", tmp_path / "abc_marks.tsv", "-o", tmp_path / "scored.tsv", "--score-column",
+                     "ABC.Score")
+    assert result.returncode == 0, result.stderr.decode()
+    assert "with ep-element-dhs-h3k27ac" in result.stderr.decode()
+    scored = pd.read_csv(tmp_path / "scored.tsv", sep="\t")
+    assert "ABC.Score" in scored.columns and scored["ABC.Score"].notna().sum() > 250
+    table[[c for c in keep if c != "H3K27ac.RPM"]].to_csv(tmp_path / "dhs.tsv", sep="\t", index=False)
+    assert "with ep-element-dhs" in genoseq("ep", "score", tmp_path / "dhs.tsv", "-o", tmp_path / "s2.tsv").stderr.decode()
+    table[[c for c in keep if c != "DHS.RPM"]].to_csv(tmp_path / "none.tsv", sep="\t", index=False)
+    assert_clean_error(genoseq("ep", "score", tmp_path / "none.tsv", "-o", tmp_path / "s3.tsv"), "no shipped model")

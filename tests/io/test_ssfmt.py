@@ -54,11 +54,13 @@ def test_csv_and_fas():
     ssfmt.write_csv_header(out)
     ssfmt.write_csv_rows(out, pred)
     rows = out.getvalue().splitlines()
-    assert rows[0].split(",")[:4] == ["id", "n", "seq", "q3"] and len(rows[0].split(",")) == 16
-    assert rows[1].startswith('"a,b",1,' + pred.sequence[0] + "," + pred.q3[0])
+    # NetSurfP-2/3's order: id, seq, n, (rsa, asa), q3, p[q3_H], p[q3_E], p[q3_C], q8, p[q8_G] ... p[q8_C]
+    assert rows[0].split(",") == ["id", "seq", "n", "q3", "p[q3_H]", "p[q3_E]", "p[q3_C]", "q8", "p[q8_G]",
+                                  "p[q8_H]", "p[q8_I]", "p[q8_B]", "p[q8_E]", "p[q8_S]", "p[q8_T]", "p[q8_C]"]
+    assert rows[1].startswith('"a,b",' + pred.sequence[0] + ",1," + pred.q3[0])
     fas = io.StringIO()
     ssfmt.write_fas(fas, pred)
-    assert fas.getvalue() == f">a,b\n{pred.sequence}\n{pred.q3}\n"
+    assert fas.getvalue() == f">A,B\n{pred.sequence}\n{pred.q3}\n"  # S4PRED upper-cases ids
 
 
 def test_consistent_q8_always_reduces_to_q3():

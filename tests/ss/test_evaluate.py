@@ -54,3 +54,16 @@ def test_q3_q8_and_masking():
     assert scores.per_class["q3_E"]["precision"] == pytest.approx(2 / 3)
     assert scores.per_class["q3_E"]["recall"] == 1.0
     assert 0 < scores.sov3 < 100
+
+
+def test_disorder_scores_against_hand_counts():
+    from genoseq.ss.evaluate import disorder_scores
+
+    truth = [np.array([1, 1, 0, 0, -1], np.int8), np.array([0, 1, 0], np.int8)]
+    prob = [np.array([0.9, 0.4, 0.6, 0.1, 0.99]), np.array([0.2, 0.8, 0.3])]
+    scores = disorder_scores(truth, prob)
+    # scored: disordered {0.9, 0.4, 0.8}, ordered {0.6, 0.1, 0.2, 0.3}; pairs ranked right: 4 + 3 + 4 = 11 of 12
+    assert scores["residues"] == 7 and scores["disordered"] == 3
+    assert scores["auc"] == pytest.approx(11 / 12)
+    # at 0.5: tp 2 (0.9, 0.8), fp 1 (0.6), fn 1 (0.4), tn 3
+    assert scores["mcc"] == pytest.approx((2 * 3 - 1 * 1) / np.sqrt(3 * 3 * 4 * 4))
