@@ -78,7 +78,11 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.argument("fasta", type=str)
 @click.option("-o", "--outdir", default="genoseq_genes", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the outputs (created if needed).")
-@click.option("--gff", default=None, metavar="PATH", help="GFF3 of the gene calls [OUTDIR/genes.gff3]; '-' for stdout, 'none' to skip.")
+@click.option("--gff", default=None, metavar="PATH",
+              help="Gene coordinates [OUTDIR/genes.gff3, .gbk or .sco by --format]; '-' for stdout, 'none' to skip.")
+@click.option("-f", "--format", "gene_format", default="gff", show_default=True, type=click.Choice(["gff", "gbk", "sco"]),
+              help="Format of the gene coordinates, as Prodigal's -f: GFF3, GenBank-like feature table, or simple "
+                   "coordinates.")
 @click.option("--proteins", default=None, metavar="PATH", help="Protein translations [OUTDIR/proteins.faa]; '-' or 'none'.")
 @click.option("--genes", "genes_out", default=None, metavar="PATH", help="Gene nucleotide sequences [OUTDIR/genes.fna]; '-' or 'none'.")
 @click.option("--tracks", default=None, metavar="PREFIX",
@@ -103,7 +107,8 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--prodigal-ids", is_flag=True,
               help="ID=<contig number>_<gene number> as Prodigal writes it, instead of <seqid>_<gene number>.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
-def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format, model, table, closed, circular, mask,
+def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, track_format, model, table, closed,
+                  circular, mask,
                   adapt, min_length, max_overlap, device, threads, batch_size, stop_asterisk, prodigal_ids,
                   quiet) -> None:
     """Find protein-coding genes in prokaryotic DNA (FASTA, gzip, or '-' for stdin).
@@ -114,7 +119,7 @@ def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format,
     no per-genome training is needed. The same input gives the same output.
     """
     from genoseq.genes.api import GenePredictor
-    from genoseq.genes.output import CodingTracks, OutputPaths, write_predictions
+    from genoseq.genes.output import GENE_FORMATS, CodingTracks, OutputPaths, write_predictions
     from genoseq.io.atomic import output_set
     from genoseq.io.fasta import read_dna
     from genoseq.nn.device import keep_freed_memory, set_threads
@@ -123,8 +128,8 @@ def predict_genes(fasta, outdir, gff, proteins, genes_out, tracks, track_format,
 
     out = Path(outdir)
     paths = OutputPaths(
-        _output(gff, out / "genes.gff3"), _output(proteins, out / "proteins.faa"),
-        _output(genes_out, out / "genes.fna"), _output(tracks, out / "coding"), track_format,
+        _output(gff, out / f"genes.{GENE_FORMATS[gene_format]}"), _output(proteins, out / "proteins.faa"),
+        _output(genes_out, out / "genes.fna"), _output(tracks, out / "coding"), track_format, gene_format,
     )
     if sum(p == "-" for p in (paths.gff, paths.proteins, paths.genes)) > 1:
         raise GenoseqError("only one output can go to stdout ('-')")

@@ -7,7 +7,6 @@
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
@@ -15,6 +14,7 @@ from typing import Callable, Iterable, Iterator, Protocol
 import numpy as np
 import torch
 
+from genoseq.genes.confidence import ConfidenceCalibration
 from genoseq.genes.codes import (
     COMPLEMENT_CODE, GeneticCode, codon_codes, encode_bases, genetic_code, reverse_codon_codes,
 )
@@ -102,6 +102,7 @@ class GenePredictor:
     windows: WindowSettings
     device: torch.device
     table: int = 11
+    confidence: ConfidenceCalibration = ConfidenceCalibration()
 
     @classmethod
     def load(
@@ -123,7 +124,8 @@ class GenePredictor:
             window_opts["batch_size"] = 256
         if torch_device.type == "cuda":  # a GPU wants whole batches, not cache-sized chunks
             window_opts["conv_batch"] = window_opts.get("batch_size", 256)
-        return cls(net, entry, decoder, WindowSettings(**window_opts), torch_device, table)
+        return cls(net, entry, decoder, WindowSettings(**window_opts), torch_device, table,
+                   ConfidenceCalibration.from_settings(entry.settings))
 
     def predict_records(
         self, records: Iterable[FastaRecord], circular: bool = False, mask: bool = False,
@@ -222,8 +224,10 @@ class GenePredictor:
         chosen = chosen.take(np.lexsort((chosen.end, chosen.begin)))
         rbs, upstream, start_type = start_score_parts(chosen, self.decoder, c.adapted)
         motifs, spacers = _rbs_calls(c.codes, chosen)
+        conf = 100.0 * self.confidence.probability(chosen.score, chosen.end - chosen.begin) if len(chosen) else []
         genes = [
-            _gene_call(c.record.id, i + 1, g, c, code, (rbs[i], upstream[i], start_type[i]), (motifs[i], spacers[i]))
+            _gene_call(c.record.id, i + 1, g, c, code, (rbs[i], upstream[i], start_type[i]), (motifs[i], spacers[i]),
+                       float(conf[i]))
             for i, g in enumerate(_iter_candidates(chosen))
         ]
         complete = [g.rbs_motif for g in genes if g.start_type != "Edge"]
@@ -319,7 +323,7 @@ def _rbs_calls(codes: np.ndarray, genes: Candidates) -> tuple[list[str], list[st
 
 
 def _gene_call(seqid: str, number: int, c: dict, contig: "_Contig", code: GeneticCode,
-               start_parts: tuple[float, float, float], rbs: tuple[str, str]) -> GeneCall:
+               start_parts: tuple[float, float, float], rbs: tuple[str, str], confidence: float) -> GeneCall:
     assert contig.forward_codons is not None and contig.reverse_codons is not None  # set by _finish
     begin, end = int(c["begin"]), int(c["end"])
     plus = c["strand"] > 0
@@ -346,7 +350,7 @@ def _gene_call(seqid: str, number: int, c: dict, contig: "_Contig", code: Geneti
         partial=f"{int(left_open)}{int(right_open)}", start_type=str(START_NAMES[c["start_type"]]),
         score=score, coding_score=score - start_score, start_score=start_score, rbs_score=rbs_score,
         upstream_score=upstream_score, type_score=type_score, rbs_motif=rbs[0], rbs_spacer=rbs[1],
-        confidence=100.0 / (1.0 + math.exp(-min(max(score, -50.0), 50.0))), gc=gc,
+        confidence=confidence, gc=gc,
         nucleotides=nts.tobytes().decode("ascii"), protein=protein,
     )
 

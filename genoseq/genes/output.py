@@ -26,6 +26,7 @@ class OutputPaths:
     genes: str | None
     tracks_prefix: str | None  # writes <prefix>.plus.bw and <prefix>.minus.bw (or .bedgraph.gz)
     track_format: str = "bigwig"  # or "bedgraph" (bgzip + tabix)
+    gene_format: str = "gff"  # the gene-coordinate file (``gff``): gff (GFF3), gbk or sco, as Prodigal's -f
 
     @classmethod
     def in_folder(cls, outdir: str | Path) -> "OutputPaths":
@@ -33,10 +34,14 @@ class OutputPaths:
         return cls(str(d / "genes.gff3"), str(d / "proteins.faa"), str(d / "genes.fna"), str(d / "coding"))
 
 
-def gff3_row(gene: GeneCall, gene_id: str | None = None) -> GFF3Row:
+#: Prodigal's formats for the gene coordinates (its ``-f``) and their file extensions
+GENE_FORMATS = {"gff": "gff3", "gbk": "gbk", "sco": "sco"}
+
+
+def prodigal_attributes(gene: GeneCall, gene_id: str | None = None) -> dict[str, str]:
     """Prodigal's attributes, in Prodigal's order (score = cscore + sscore, sscore = rscore + uscore + tscore);
     ``gene_id`` replaces ``gene.id`` in ``ID=`` (Prodigal's own ``<contig number>_<gene number>``)."""
-    attrs = {
+    return {
         "ID": gene_id or gene.id,
         "partial": gene.partial,
         "start_type": gene.start_type,
@@ -51,7 +56,34 @@ def gff3_row(gene: GeneCall, gene_id: str | None = None) -> GFF3Row:
         "uscore": f"{gene.upstream_score:.2f}",
         "tscore": f"{gene.type_score:.2f}",
     }
-    return GFF3Row(gene.seqid, SOURCE, "CDS", gene.start, gene.end, gene.score, gene.strand, 0, attrs)
+
+
+def gff3_row(gene: GeneCall, gene_id: str | None = None) -> GFF3Row:
+    """One GFF3 CDS line with :func:`prodigal_attributes`."""
+    return GFF3Row(gene.seqid, SOURCE, "CDS", gene.start, gene.end, gene.score, gene.strand, 0,
+                   prodigal_attributes(gene, gene_id))
+
+
+def gbk_record(contig: ContigPrediction, ids: list, number: int, model: str, table: int) -> str:
+    """Prodigal's GenBank-like feature table (its default ``-f gbk``) for one sequence:
+    DEFINITION with the sequence and model data, one CDS per gene with ``<``/``>`` at
+    edges the gene runs off, and Prodigal's attributes in a ``/note``."""
+    sequence_data, model_data = (line.split(": ", 1)[1] for line in model_comments(contig, number, model, table)
+                                 .splitlines())
+    lines = [f"DEFINITION  {sequence_data};{model_data}", "FEATURES             Location/Qualifiers"]
+    for gene, gene_id in zip(contig.genes, ids):
+        span = f"{'<' if gene.partial[0] == '1' else ''}{gene.start}..{'>' if gene.partial[1] == '1' else ''}{gene.end}"
+        lines.append(f"     CDS             {span if gene.strand == '+' else f'complement({span})'}")
+        note = "".join(f"{k}={v};" for k, v in prodigal_attributes(gene, gene_id).items())
+        lines.append(f'                     /note="{note}"')
+    return "\n".join(lines) + "\n//\n"
+
+
+def sco_record(contig: ContigPrediction, number: int, model: str, table: int) -> str:
+    """Prodigal's simple coordinate output (``-f sco``): its comment lines, then
+    ``>index_start_end_strand`` per gene, numbered from 1 in each sequence."""
+    rows = "".join(f">{k}_{g.start}_{g.end}_{g.strand}\n" for k, g in enumerate(contig.genes, start=1))
+    return model_comments(contig, number, model, table) + rows
 
 
 def fasta_description(gene: GeneCall, gene_id: str | None = None) -> str:
@@ -128,7 +160,7 @@ def write_predictions(
     own_tracks = (CodingTracks(outputs, paths.tracks_prefix, paths.track_format)
                   if tracks is None and paths.tracks_prefix is not None else None)
     tracks = tracks or own_tracks
-    if gff:
+    if gff and paths.gene_format == "gff":
         write_gff3_header(gff, metadata)
     summary = RunSummary()
     try:
@@ -138,7 +170,11 @@ def write_predictions(
             summary.genes += len(contig.genes)
             ids = ([f"{summary.contigs}_{i + 1}" for i in range(len(contig.genes))] if prodigal_ids
                    else [None] * len(contig.genes))
-            if gff:
+            if gff and paths.gene_format == "gbk":
+                gff.write(gbk_record(contig, ids, summary.contigs, model, table))
+            elif gff and paths.gene_format == "sco":
+                gff.write(sco_record(contig, summary.contigs, model, table))
+            elif gff:
                 gff.write(model_comments(contig, summary.contigs, model, table))
                 write_sequence_region(gff, contig.id, contig.length, contig.circular)
                 gff.write("".join(gff3_row(g, i).format() + "\n" for g, i in zip(contig.genes, ids)))

@@ -36,10 +36,13 @@ def genoseq(*args, stdin: bytes | None = None, cwd=None) -> subprocess.Completed
     return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout_bytes, result.stderr_bytes)
 
 
-def genoseq_process(*args, stdin: bytes | None = None, cwd=None, timeout: int = 600) -> subprocess.CompletedProcess:
-    """The installed ``genoseq`` console script (``python -m genoseq`` where it is not on PATH)."""
-    script = shutil.which("genoseq")
-    command = [script] if script else [sys.executable, "-m", "genoseq"]
+def genoseq_process(*args, stdin: bytes | None = None, cwd=None, timeout: int = 600,
+                    script: str = "genoseq") -> subprocess.CompletedProcess:
+    """An installed console script (``genoseq``, ``genoseq-prodigal``) in a subprocess; the
+    module behind it where the script is not on PATH."""
+    found = shutil.which(script)
+    module = {"genoseq": "genoseq", "genoseq-prodigal": "genoseq.prodigal_cli"}[script]
+    command = [found] if found else [sys.executable, "-m", module]
     return subprocess.run([*command, *map(str, args)], input=stdin, capture_output=True, cwd=cwd, timeout=timeout)
 
 
