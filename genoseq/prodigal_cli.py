@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import NoReturn
 
 from genoseq import __version__
 
@@ -23,7 +24,7 @@ REFUSED = {
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, Prodigal-style exit status
+    def error(self, message: str) -> NoReturn:  # one line, Prodigal-style exit status
         sys.stderr.write(f"genoseq-prodigal: error: {message}\n")
         sys.exit(1)
 

@@ -97,7 +97,7 @@ def score_file(pairs: str, model: str | None = None, landscape: str | None = Non
     integrator, entry = load_integrator(name)
     land = None
     if land_table is not None and integrator.uses_landscape:
-        land = landscape_from_table(land_table, integrator.config.landscape_marks, landscape)
+        land = landscape_from_table(land_table, integrator.config.landscape_marks, str(landscape))
     scored = score_table(table, integrator, land, pairs)
     scored.model = entry.name
     return scored

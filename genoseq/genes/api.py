@@ -224,7 +224,8 @@ class GenePredictor:
         chosen = chosen.take(np.lexsort((chosen.end, chosen.begin)))
         rbs, upstream, start_type = start_score_parts(chosen, self.decoder, c.adapted)
         motifs, spacers = _rbs_calls(c.codes, chosen)
-        conf = 100.0 * self.confidence.probability(chosen.score, chosen.end - chosen.begin) if len(chosen) else []
+        conf = (100.0 * self.confidence.probability(chosen.score, chosen.end - chosen.begin) if len(chosen)
+                else np.zeros(0))
         genes = [
             _gene_call(c.record.id, i + 1, g, c, code, (rbs[i], upstream[i], start_type[i]), (motifs[i], spacers[i]),
                        float(conf[i]))

@@ -44,7 +44,7 @@ class ProteinOutput(NamedTuple):
     """One protein's network output: 3- and 8-state probabilities, the 3-state head's own
     logits, and disorder probabilities (None for models without a disorder head)."""
 
-    index: int
+    number: int  # the protein's position in the input list
     p3: np.ndarray
     p8: np.ndarray
     logits3: np.ndarray
@@ -122,7 +122,7 @@ class SSPredictor:
             tokens = [encode_residues(s) for s in seqs]
             results: dict[int, SSPrediction] = {}
             for out in predict_tokens(self.model, tokens, self.device, self.batch_tokens):
-                i = out.index
+                i = out.number
                 results[i] = SSPrediction(chunk[i].id, seqs[i], out.p3, out.p8, chunk[i].description, self.consistent,
                                           out.disorder)
                 if progress:

@@ -168,7 +168,7 @@ class SSTrainingTask:
         right3 = right3_head = right8 = total = 0
         dis_true, dis_prob = [], []
         for out in predict_tokens(model, self.valid.tokens, device, self.valid_tokens):
-            t8 = self.valid.targets8[out.index]
+            t8 = self.valid.targets8[out.number]
             ok = t8 >= 0
             t3 = SS8_TO_SS3[t8[ok]]
             pred3 = out.p3.argmax(1)[ok]
@@ -178,7 +178,7 @@ class SSTrainingTask:
             right8 += int((pred8 == t8[ok]).sum())
             total += int(ok.sum())
             if out.disorder is not None:
-                dis_true.append(self.valid.disorder[out.index])
+                dis_true.append(self.valid.disorder[out.number])
                 dis_prob.append(out.disorder)
         metrics = {"val_q3": right3 / total, "val_q3_head": right3_head / total, "val_q8": right8 / total}
         if dis_true:

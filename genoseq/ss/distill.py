@@ -115,7 +115,7 @@ def soft_label(teacher: torch.nn.Module, ids: list[str], sequences: list[str], d
     p3: list[np.ndarray | None] = [None] * len(tokens)
     teacher.to(device).eval()
     for out in predict_tokens(teacher, tokens, device, max_tokens):
-        p3[out.index], p8[out.index] = out.p3.astype(np.float16), out.p8.astype(np.float16)
+        p3[out.number], p8[out.number] = out.p3.astype(np.float16), out.p8.astype(np.float16)
         if progress:
             progress(1)
     return SoftChains(list(ids), tokens, p8, p3)  # type: ignore[arg-type]

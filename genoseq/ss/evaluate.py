@@ -166,7 +166,7 @@ def evaluate_table(ref: str, pred_csv: str | None = None, model: str = "ss-defau
         predictor = SSPredictor.load(model, device, **options)
         by_index = {}
         for out in predict_tokens(predictor.model, chains.tokens, predictor.device, predictor.batch_tokens):
-            by_index[out.index] = (out.p3.argmax(1), decode_q8(out.p3, out.p8, predictor.consistent))
+            by_index[out.number] = (out.p3.argmax(1), decode_q8(out.p3, out.p8, predictor.consistent))
         pred3 = [by_index[i][0] for i in range(len(chains))]
         pred8 = [by_index[i][1] for i in range(len(chains))]
     return evaluate_predictions(chains.targets8, pred3, pred8)

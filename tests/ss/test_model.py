@@ -11,7 +11,7 @@ def test_padding_does_not_change_a_proteins_output():
     rng = np.random.default_rng(0)
     tokens = [rng.integers(1, 22, size=n) for n in (5, 300, 41, 1)]
     alone = {k: next(predict_tokens(model, [t], torch.device("cpu"), 10**6)).p3 for k, t in enumerate(tokens)}
-    batched = {out.index: out.p3 for out in predict_tokens(model, tokens, torch.device("cpu"), 10**6)}
+    batched = {out.number: out.p3 for out in predict_tokens(model, tokens, torch.device("cpu"), 10**6)}
     for i in range(len(tokens)):
         assert batched[i].shape == (len(tokens[i]), 3)
         np.testing.assert_allclose(batched[i], alone[i], atol=1e-5)
@@ -38,8 +38,8 @@ def test_an_ensemble_of_one_network_twice_predicts_like_the_network(tmp_path):
     ensemble_checkpoint([tmp_path / "a.pt", tmp_path / "a.pt"], tmp_path / "ens.pt")
     ensemble, _ = load_module(str(tmp_path / "ens.pt"), "ss", build_ss_model)
     tokens = [np.random.default_rng(0).integers(1, 22, size=n) for n in (12, 40)]
-    alone = {out.index: out.p3 for out in predict_tokens(single, tokens, torch.device("cpu"), 10**6)}
-    both = {out.index: out.p3 for out in predict_tokens(ensemble, tokens, torch.device("cpu"), 10**6)}
+    alone = {out.number: out.p3 for out in predict_tokens(single, tokens, torch.device("cpu"), 10**6)}
+    both = {out.number: out.p3 for out in predict_tokens(ensemble, tokens, torch.device("cpu"), 10**6)}
     for i in alone:
         np.testing.assert_allclose(both[i], alone[i], atol=1e-5)
 
@@ -48,7 +48,7 @@ def test_disorder_head_is_optional_and_padding_safe():
     torch.manual_seed(2)
     model = SSNet(SSNetConfig(conv_channels=8, lstm_hidden=16, disorder=True)).eval()
     tokens = [np.random.default_rng(3).integers(1, 22, size=n) for n in (7, 90)]
-    outs = {o.index: o for o in predict_tokens(model, tokens, torch.device("cpu"), 10**6)}
+    outs = {o.number: o for o in predict_tokens(model, tokens, torch.device("cpu"), 10**6)}
     alone = next(predict_tokens(model, tokens[:1], torch.device("cpu"), 10**6))
     assert outs[0].disorder.shape == (7,) and ((outs[1].disorder > 0) & (outs[1].disorder < 1)).all()
     np.testing.assert_allclose(outs[0].disorder, alone.disorder, atol=1e-5)
