@@ -200,7 +200,7 @@ def predict_ss(fasta, outdir, formats, model, device, threads, batch_tokens, con
     source = "<stdin>" if fasta == "-" else fasta
     with CountProgress("ss", "protein", disable=quiet) as bar, output_set() as outputs:
         predictions = predictor.predict_records(read_fasta(fasta), source=source, progress=bar.update)
-        summary = write_ss_outputs(predictions, outdir, chosen, outputs, program)
+        summary = write_ss_outputs(predictions, outdir, chosen, outputs, program, predictor.disorder)
     if not quiet:
         click.echo(f"genoseq: {summary.proteins} proteins ({summary.residues:,} residues); "
                    f"device {predictor.device}, {n_threads} threads", err=True)

@@ -96,6 +96,7 @@ class SSPredictor:
     device: torch.device
     batch_tokens: int
     consistent: bool = False
+    disorder: bool = False  # the model has a disorder head
 
     @classmethod
     def load(cls, model: str = "ss-default", device: str = "auto", batch_tokens: int | None = None,
@@ -105,9 +106,11 @@ class SSPredictor:
         net, entry = load_module(model, "ss", build_ss_model)
         dev = resolve_device(device)
         net.to(dev).eval()
+        disorder = all(getattr(m, "config", None) is not None and m.config.disorder
+                       for m in getattr(net, "members", [net]))
         if quantize and dev.type == "cpu":
             net = quantize_for_cpu(net)
-        return cls(net, entry, dev, batch_tokens or DEFAULT_BATCH_TOKENS[dev.type], consistent)
+        return cls(net, entry, dev, batch_tokens or DEFAULT_BATCH_TOKENS[dev.type], consistent, disorder)
 
     def predict_records(self, records: Iterable[FastaRecord], source: str = "",
                         progress: Callable[[int], None] | None = None) -> Iterator[SSPrediction]:

@@ -28,8 +28,9 @@ def parse_formats(text: str) -> list[str]:
 
 
 def write_ss_outputs(predictions: Iterable[SSPrediction], outdir: str, formats: list[str], outputs: OutputSet,
-                     program: str) -> SSSummary:
-    """``outdir`` ``-`` sends the single stream format (csv, fas or fas8) to stdout."""
+                     program: str, disorder: bool = False) -> SSSummary:
+    """``outdir`` ``-`` sends the single stream format (csv, fas or fas8) to stdout; with
+    ``disorder`` (a model with a disorder head) the CSV ends with NetSurfP's disorder column."""
     if outdir == "-":
         if len(formats) != 1 or formats[0] not in STREAM_FILES:
             raise GenoseqError("-o - (stdout) takes exactly one of the formats csv, fas, fas8")
@@ -37,14 +38,14 @@ def write_ss_outputs(predictions: Iterable[SSPrediction], outdir: str, formats: 
     else:
         streams = {f: outputs.open(Path(outdir) / STREAM_FILES[f]) for f in formats if f in STREAM_FILES}
     if "csv" in streams:
-        ssfmt.write_csv_header(streams["csv"])
+        ssfmt.write_csv_header(streams["csv"], disorder)
     names = ssfmt.SafeNames()
     summary = SSSummary()
     for pred in predictions:
         summary.proteins += 1
         summary.residues += len(pred.sequence)
         if "csv" in streams:
-            ssfmt.write_csv_rows(streams["csv"], pred)
+            ssfmt.write_csv_rows(streams["csv"], pred, disorder)
         if "fas" in streams:
             ssfmt.write_fas(streams["fas"], pred)
         if "fas8" in streams:

@@ -67,12 +67,13 @@ def initial_network(init: str, disorder: bool, log=print) -> SSNet:
     network, entry = load_module(init, "ss", build_ss_model)
     if not isinstance(network, SSNet):
         raise InputError(f"--init needs a single network, and {entry.name} is an ensemble")
-    if disorder and not network.config.disorder:
+    grow = disorder and not network.config.disorder
+    if grow:
         grown = SSNet(SSNetConfig.from_dict({**network.config.as_dict(), "disorder": True}))
         missing, unexpected = grown.load_state_dict(network.state_dict(), strict=False)
         assert not unexpected and all(k.startswith("head_disorder.") for k in missing)
         network = grown
-    log(f"starting from {entry.name}" + (" with a new disorder head" if disorder else ""))
+    log(f"starting from {entry.name}" + (" with a new disorder head" if grow else ""))
     return network
 
 

@@ -91,5 +91,21 @@ def test_train_ss_on_a_tiny_table_and_resume(tmp_path):
     assert len(metrics) == 3 and "val_q8" in metrics[0]
     scored = run_ok("evaluate", "ss", "--ref", tmp_path / "valid.tsv", "-m", tmp_path / "run" / "best.pt", "--format", "json")
     assert '"q3"' in scored.stdout.decode()
+    # a disorder head on the trained network, trained alone: the 3-/8-state network is untouched
+    run_ok("train", "ss", "--train-table", tmp_path / "train.tsv", "--valid-table", tmp_path / "valid.tsv",
+           "-o", tmp_path / "dis", "--init", tmp_path / "run" / "best.pt", "--disorder", "--freeze-trunk",
+           "--steps-per-epoch", "2", "--batch-size", "4", "--epochs", "1", "-t", "1", "--device", "cpu")
+    import torch
+
+    before = torch.load(tmp_path / "run" / "best.pt", weights_only=False)["state_dict"]
+    after = torch.load(tmp_path / "dis" / "best.pt", weights_only=False)["state_dict"]
+    assert any(k.startswith("head_disorder.") for k in after)
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert "val_disorder_auc" in (tmp_path / "dis" / "metrics.csv").read_text().splitlines()[0]
+    fasta = tmp_path / "p.faa"
+    fasta.write_text(">p1\nMKVLAAGIVLLLAHHHEEEKKLLPPG\n")
+    run_ok("ss", fasta, "-m", tmp_path / "dis" / "best.pt", "-f", "csv", "-o", tmp_path / "out", "-q")
+    rows = (tmp_path / "out" / "ss.csv").read_text().splitlines()
+    assert rows[0].split(",")[-1] == "disorder" and all(0 <= float(r.split(",")[-1]) <= 1 for r in rows[1:])
     assert_clean_error(genoseq("train", "ss", "--train-table", tmp_path / "nope.tsv", "--valid-table", "none",
                                "-o", tmp_path / "r2"), "nope.tsv: no such file")
