@@ -10,7 +10,8 @@ import click
 from genoseq import __version__
 from genoseq.errors import GenoseqError
 
-DATA_ROOT_HELP = "Folder holding genomes/, ss/ and enhancers/ [env GENOSEQ_DATA, default ../shared/data]."
+DATA_ROOT_HELP = "Folder holding genomes/, ss/ and enhancers/ (or set GENOSEQ_DATA)."
+DATA_ROOT_DEFAULT = "$GENOSEQ_DATA, else ../shared/data"
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -79,14 +80,17 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("-o", "--outdir", default="genoseq_genes", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the outputs (created if needed).")
 @click.option("--gff", default=None, metavar="PATH",
-              help="Gene coordinates [OUTDIR/genes.gff3, .gbk or .sco by --format]; '-' for stdout, 'none' to skip.")
+              help="Gene coordinates; '-' for stdout, 'none' to skip.", show_default="OUTDIR/genes.gff3, .gbk or .sco by --format")
 @click.option("-f", "--format", "gene_format", default="gff", show_default=True, type=click.Choice(["gff", "gbk", "sco"]),
               help="Format of the gene coordinates, as Prodigal's -f: GFF3, GenBank-like feature table, or simple "
                    "coordinates.")
-@click.option("--proteins", default=None, metavar="PATH", help="Protein translations [OUTDIR/proteins.faa]; '-' or 'none'.")
-@click.option("--genes", "genes_out", default=None, metavar="PATH", help="Gene nucleotide sequences [OUTDIR/genes.fna]; '-' or 'none'.")
+@click.option("--proteins", default=None, metavar="PATH", help="Protein translations; '-' or 'none'.",
+              show_default="OUTDIR/proteins.faa")
+@click.option("--genes", "genes_out", default=None, metavar="PATH", help="Gene nucleotide sequences; '-' or 'none'.",
+              show_default="OUTDIR/genes.fna")
 @click.option("--tracks", default=None, metavar="PREFIX",
-              help="Per-base coding-probability tracks PREFIX.plus/.minus.bw [OUTDIR/coding]; 'none' to skip.")
+              help="Per-base coding-probability tracks PREFIX.plus/.minus.bw (values rounded to steps of 0.02); "
+                   "'none' to skip.", show_default="OUTDIR/coding")
 @click.option("--track-format", default="bigwig", show_default=True, type=click.Choice(["bigwig", "bedgraph"]),
               help="bigWig, or bgzipped bedGraph with a tabix index (.bedgraph.gz + .tbi); IGV and JBrowse load both.")
 @click.option("-m", "--model", default="genes-default", show_default=True, help="Shipped model name or a .pt checkpoint.")
@@ -97,11 +101,11 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--adapt/--no-adapt", default=True, show_default=True,
               help="Learn this input's codon usage and start signals from a first pass and decode again; "
                    "use --no-adapt for metagenomes that mix many organisms.")
-@click.option("--min-length", default=None, type=click.IntRange(min=30), help="Minimum gene length in nt, stop included [90].")
-@click.option("--max-overlap", default=None, type=click.IntRange(min=0), help="Largest overlap allowed between genes [60].")
+@click.option("--min-length", default=None, type=click.IntRange(min=30), help="Minimum gene length in nt, stop included.", show_default="90")
+@click.option("--max-overlap", default=None, type=click.IntRange(min=0), help="Largest overlap allowed between genes.", show_default="60")
 @click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]), help="Where the network runs.")
-@click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
-@click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows (6 kb) per network batch [24 on CPU, one batch per thread; 256 on CUDA].")
+@click.option("-t", "--threads", default=0, type=int, show_default=True, help="CPU threads (0 = all usable cores).")
+@click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows (6 kb) per network batch.", show_default="24 on CPU, one batch per thread; 256 on CUDA")
 @click.option("--stop-asterisk/--no-stop-asterisk", default=True, show_default=True,
               help="End proteins with '*' where the gene ends with its stop codon, as Prodigal does.")
 @click.option("--prodigal-ids", is_flag=True,
@@ -168,9 +172,9 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
                    "csv (NetSurfP columns, OUTDIR/ss.csv), fas / fas8 (S4PRED layout, OUTDIR/ss3.fas, ss8.fas).")
 @click.option("-m", "--model", default="ss-default", show_default=True, help="Shipped model name or a .pt checkpoint.")
 @click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]), help="Where the network runs.")
-@click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
+@click.option("-t", "--threads", default=0, type=int, show_default=True, help="CPU threads (0 = all usable cores).")
 @click.option("--batch-tokens", default=None, type=click.IntRange(min=1),
-              help="Residues per network batch, padding included [16384 on CPU, 262144 on CUDA].")
+              help="Residues per network batch, padding included.", show_default="16384 on CPU, 262144 on CUDA")
 @click.option("--consistent-q8", is_flag=True,
               help="Call the most probable 8-state class inside the chosen 3-state class, so q8 always reduces to "
                    "q3 (default: each call is its own most probable state, as NetSurfP does; ~0.6 points more Q8).")
@@ -211,16 +215,16 @@ def ep_group() -> None:
     """Enhancer-promoter scoring with a learnable leaky integrator."""
 
 
-@ep_group.command("score")
+@ep_group.command("score", short_help="Score element-gene pairs of a CRISPR-style table.")
 @click.argument("pairs", type=str)
 @click.option("--landscape", default=None,
               help="Genome-wide candidate elements with activity (chr, start, end, DNase_signal, H3K27ac_signal), "
                    "e.g. k562_landscape/K562_DHS_elements_ENCODE_uniform.hg38.tsv.gz; without it, element by element.")
 @click.option("-o", "--output", default="-", show_default=True, help="Scored table (TSV; .gz compresses); '-' for stdout.")
 @click.option("-m", "--model", default=None,
-              help="Parameters: shipped name or .pt [the richest shipped model the columns allow: with --landscape "
-                   "ep-default (six marks), ep-dhs-h3k27ac, ep-dhs; without, ep-element, ep-element-dhs-h3k27ac, "
-                   "ep-element-dhs].")
+              help="Parameters: shipped name or .pt.",
+              show_default="the richest shipped model the columns allow: with --landscape ep-default (six marks), "
+                           "ep-dhs-h3k27ac, ep-dhs; without, ep-element, ep-element-dhs-h3k27ac, ep-element-dhs")
 @click.option("--score-column", default="genoseq.Score", show_default=True,
               help="Name of the score column, e.g. ABC.Score for benchmark configs written for ABC.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
@@ -253,7 +257,7 @@ def ep_score(pairs, landscape, output, model, score_column, quiet) -> None:
             click.echo(f"genoseq: warning: {count} rows not scored: {reason}", err=True)
 
 
-@ep_group.command("predict")
+@ep_group.command("predict", short_help="ABC-style element-gene predictions over a genome-wide landscape.")
 @click.option("--landscape", required=True, help="Candidate elements with activity (as for ep score).")
 @click.option("--genes", "genes_path", required=True,
               help="Genes: a table with chr, name, TSS_hg38 (e.g. K562_gene_promoter_activity_ENCODE_uniform.hg38.tsv.gz) "
@@ -305,13 +309,13 @@ def ep_predict(landscape, genes_path, output, model, max_distance, min_share, ch
         click.echo(f"genoseq: {rows} element-gene predictions for {len(genes)} genes", err=True)
 
 
-@ep_group.command("scan")
+@ep_group.command("scan", short_help="Run the integrator base by base along sequences; call promoters.")
 @click.argument("fasta", type=str)
 @click.option("--promoters", required=True, help="BED of promoters (chrom = FASTA id; name and strand columns used when present).")
 @click.option("--enhancers", default=None, help="BED of enhancer intervals; column 5 is the strength when numeric.")
 @click.option("--track", default=None, help="bedGraph of per-base activity (strength = value x interval length).")
 @click.option("--motifs", default=None, help="JASPAR matrices (e.g. JASPAR2024_CORE_vertebrates_nonredundant.jaspar.gz).")
-@click.option("--motif-ids", default=None, help="Comma-separated matrix ids or TF names to use [all].")
+@click.option("--motif-ids", default=None, help="Comma-separated matrix ids or TF names to use.", show_default="all")
 @click.option("--motif-threshold", default=0.8, show_default=True, type=click.FloatRange(0.0, 1.0),
               help="A match scores at least this fraction of the motif's best log-odds score.")
 @click.option("-m", "--model", default="ep-default", show_default=True, help="Model whose learned decay mixture is used.")
@@ -345,10 +349,12 @@ def ep_scan(fasta, promoters, enhancers, track, motifs, motif_ids, motif_thresho
 def _training_options(command):
     """Options every ``genoseq train`` command of a network shares (seed, device, threads, budget, resume)."""
     options = [
-        click.option("--seed", default=1, show_default=True),
-        click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"])),
+        click.option("--seed", default=1, show_default=True, help="Random seed (batches, initial weights): same seed, same run."),
+        click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]),
+                     help="Where training runs (auto: CUDA when available)."),
         click.option("--no-amp", is_flag=True, help="Disable mixed precision on CUDA."),
-        click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores; under torchrun, shared)."),
+        click.option("-t", "--threads", default=0, type=int, show_default=True,
+                     help="CPU threads (0 = all usable cores; under torchrun, shared)."),
         click.option("--max-minutes", default=None, type=float, help="Stop after this wall time (checkpointed; rerun to resume)."),
         click.option("--no-resume", is_flag=True, help="Start afresh even if OUTDIR/last.pt exists."),
     ]
@@ -362,20 +368,20 @@ def train() -> None:
     """Train a model (genes, ss, ep) from annotated data."""
 
 
-@train.command("genes")
-@click.option("--data-root", default=None, help=DATA_ROOT_HELP)
-@click.option("--train-genomes", default=None, help="Comma-separated genome names from the data root [all but validation].")
-@click.option("--valid-genomes", default=None, help="Comma-separated held-out genome names [the default validation set].")
+@train.command("genes", short_help="Train the gene network on FASTA + GFF3 pairs.")
+@click.option("--data-root", default=None, help=DATA_ROOT_HELP, show_default=DATA_ROOT_DEFAULT)
+@click.option("--train-genomes", default=None, help="Comma-separated genome names from the data root.", show_default="all but validation")
+@click.option("--valid-genomes", default=None, help="Comma-separated held-out genome names.", show_default="the default validation set")
 @click.option("--pair", "pairs", multiple=True, nargs=3, metavar="FASTA GFF3 TABLE",
               help="An extra training genome (repeatable).")
 @click.option("--valid-pair", "valid_pairs", multiple=True, nargs=3, metavar="FASTA GFF3 TABLE",
               help="An extra validation genome (repeatable).")
 @click.option("-o", "--outdir", required=True, help="Run folder: metrics.csv, last.pt, best.pt.")
-@click.option("--epochs", default=24, show_default=True)
-@click.option("--steps-per-epoch", default=250, show_default=True)
-@click.option("--batch-size", default=32, show_default=True)
+@click.option("--epochs", default=24, show_default=True, help="Epochs (validation and a checkpoint after each).")
+@click.option("--steps-per-epoch", default=250, show_default=True, help="Optimizer steps per epoch.")
+@click.option("--batch-size", default=32, show_default=True, help="Windows (6 kb) per step.")
 @click.option("--window", default=3000, show_default=True, help="Training window length (multiple of 3).")
-@click.option("--lr", default=2e-3, show_default=True)
+@click.option("--lr", default=2e-3, show_default=True, help="Peak learning rate (AdamW; warm-up, then cosine decay).")
 @click.option("--no-phase-channel", is_flag=True, help="Ablation: drop the position-mod-3 input channel.")
 @click.option("--branch-channels", default=16, show_default=True, help="Channels per per-base convolution branch.")
 @click.option("--codon-channels", default=96, show_default=True, help="Channels of the codon-step convolutions.")
@@ -409,19 +415,19 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
     )
 
 
-@train.command("ss")
-@click.option("--data-root", default=None, help=DATA_ROOT_HELP)
-@click.option("--train-table", default=None, help="Labelled TSV (id, sequence, ss8[, resolved]) [DATA_ROOT/ss/train.tsv.gz].")
-@click.option("--valid-table", default=None, help="Held-out labelled TSV for best.pt and early stopping [DATA_ROOT/ss/valid.tsv.gz].")
+@train.command("ss", short_help="Train the secondary-structure BiLSTM.")
+@click.option("--data-root", default=None, help=DATA_ROOT_HELP, show_default=DATA_ROOT_DEFAULT)
+@click.option("--train-table", default=None, help="Labelled TSV (id, sequence, ss8[, resolved]).", show_default="DATA_ROOT/ss/train.tsv.gz")
+@click.option("--valid-table", default=None, help="Held-out labelled TSV for best.pt and early stopping.", show_default="DATA_ROOT/ss/valid.tsv.gz")
 @click.option("-o", "--outdir", required=True, help="Run folder: metrics.csv, last.pt, best.pt.")
-@click.option("--epochs", default=14, show_default=True)
-@click.option("--steps-per-epoch", default=400, show_default=True)
+@click.option("--epochs", default=14, show_default=True, help="Epochs (validation and a checkpoint after each).")
+@click.option("--steps-per-epoch", default=400, show_default=True, help="Optimizer steps per epoch.")
 @click.option("--batch-size", default=32, show_default=True, help="Chains per step (cropped to a common length).")
 @click.option("--max-length", default=512, show_default=True, help="Longest training crop.")
-@click.option("--lr", default=2e-3, show_default=True)
-@click.option("--lstm-hidden", default=128, show_default=True)
+@click.option("--lr", default=2e-3, show_default=True, help="Peak learning rate (AdamW; warm-up, then cosine decay).")
+@click.option("--lstm-hidden", default=128, show_default=True, help="LSTM units per direction.")
 @click.option("--conv-channels", default=64, show_default=True, help="Channels per convolution branch.")
-@click.option("--dropout", default=0.25, show_default=True)
+@click.option("--dropout", default=0.25, show_default=True, help="Dropout after the convolutions, LSTM and hidden layer.")
 @click.option("--patience", default=None, type=int, help="Stop when validation Q3 has not improved for this many epochs.")
 @click.option("--unlabelled", multiple=True, metavar="FASTA",
               help="Unlabelled proteins (repeatable; e.g. predict-genes proteomes) that --teacher labels with soft "
@@ -432,7 +438,7 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
 @click.option("--exclude-table", multiple=True, metavar="TSV",
               help="Held-out chains: unlabelled proteins sharing a 25-residue stretch with one are dropped "
                    "(the validation table always is).")
-@click.option("--soft-labels", default=None, help="Cache of the teacher's labels [OUTDIR/soft_labels.npz].")
+@click.option("--soft-labels", default=None, help="Cache of the teacher's labels.", show_default="OUTDIR/soft_labels.npz")
 @click.option("--init", default=None, help="Start from this trained network (shipped name or .pt); its size wins.")
 @click.option("--disorder", is_flag=True,
               help="Add a disorder head (residues without coordinates, resolved = 0), trained with the others.")
@@ -464,22 +470,23 @@ def train_ss(data_root, train_table, valid_table, outdir, epochs, steps_per_epoc
                    soft_labels=soft_labels, init=init, disorder=disorder, freeze_trunk=freeze_trunk, log=_log)
 
 
-@train.command("ep")
-@click.option("--data-root", default=None, help=DATA_ROOT_HELP)
-@click.option("--pairs", default=None, help="Labelled pair table [DATA_ROOT/enhancers/crispr_combined_K562_training.GRCh38.tsv.gz].")
+@train.command("ep", short_help="Fit the enhancer-promoter integrator on CRISPR pairs.")
+@click.option("--data-root", default=None, help=DATA_ROOT_HELP, show_default=DATA_ROOT_DEFAULT)
+@click.option("--pairs", default=None, help="Labelled pair table.", show_default="DATA_ROOT/enhancers/crispr_combined_K562_training.GRCh38.tsv.gz")
 @click.option("--landscape", default=None,
-              help="Candidate-element landscape [DATA_ROOT/enhancers/k562_landscape/K562_DHS_elements_ENCODE_uniform.hg38.tsv.gz]; "
+              show_default="DATA_ROOT/enhancers/k562_landscape/K562_DHS_elements_ENCODE_uniform.hg38.tsv.gz",
+              help="Candidate-element landscape; "
                    "'none' fits the element-wise model.")
-@click.option("--marks", default=None, help="Comma-separated activity columns of the pair table [DHS.RPM,H3K27ac.RPM,...].")
+@click.option("--marks", default=None, help="Comma-separated activity columns of the pair table.", show_default="DHS.RPM,H3K27ac.RPM,...")
 @click.option("--landscape-marks", default=None,
-              help="Comma-separated landscape activity columns [those of the assays in --marks: DNase_signal, H3K27ac_signal].")
+              help="Comma-separated landscape activity columns.", show_default="those of the assays in --marks: DNase_signal, H3K27ac_signal")
 @click.option("-o", "--output", required=True, help="Fitted parameters (.pt); OUTPUT.cv.tsv and OUTPUT.cv.json hold the cross-validation.")
 @click.option("--cv/--no-cv", default=True, show_default=True, help="Leave-one-chromosome-out cross-validation first.")
 @click.option("--max-iter", default=80, show_default=True, help="L-BFGS iterations per fit.")
 @click.option("--upper-edge/--no-upper-edge", default=True, show_default=True,
               help="Fit the read-out window's upper edge (too much input switches a promoter off), or a one-sided read-out.")
-@click.option("--seed", default=1, show_default=True)
-@click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
+@click.option("--seed", default=1, show_default=True, help="Random seed of the initial parameters.")
+@click.option("-t", "--threads", default=0, type=int, show_default=True, help="CPU threads (0 = all usable cores).")
 def train_ep(data_root, pairs, landscape, marks, landscape_marks, output, cv, max_iter, upper_edge, seed,
              threads) -> None:
     """Fit the leaky-integrator EP model on CRISPR-labelled pairs (column Regulated)."""
@@ -503,10 +510,11 @@ def evaluate() -> None:
     """Score predictions against references."""
 
 
-@evaluate.command("genes")
+@evaluate.command("genes", short_help="Sensitivity, exact starts and precision of gene calls.")
 @click.option("--pred", required=True, help="Predicted GFF3 (genoseq, Prodigal, ...).")
 @click.option("--ref", required=True, help="Reference GFF3 annotation.")
-@click.option("--format", "fmt", default="table", type=click.Choice(["table", "tsv", "json"]), show_default=True)
+@click.option("--format", "fmt", default="table", type=click.Choice(["table", "tsv", "json"]), show_default=True,
+              help="Aligned text for reading, one TSV row, or JSON for scripts.")
 def evaluate_genes(pred, ref, fmt) -> None:
     """Sensitivity, exact starts, precision and per-base coding F1 of gene calls."""
     from genoseq.genes.evaluate import evaluate_files
@@ -527,15 +535,17 @@ def _print_metrics(result: dict, fmt: str) -> None:
             click.echo(f"{key:20s} {value:.4f}" if isinstance(value, float) else f"{key:20s} {value}")
 
 
-@evaluate.command("ss")
+@evaluate.command("ss", short_help="Q3, Q8 and SOV of secondary-structure predictions.")
 @click.option("--ref", required=True, help="Labelled TSV (id, sequence, ss8[, resolved, cb513_mask]), e.g. test_cb513.tsv.gz.")
 @click.option("--pred", default=None, help="genoseq ss CSV to score; without it the model predicts the reference's sequences.")
 @click.option("-m", "--model", default="ss-default", show_default=True, help="Model to run when --pred is not given.")
-@click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]))
-@click.option("-t", "--threads", default=0, type=int, help="CPU threads (0 = all usable cores).")
+@click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]),
+              help="Where the network runs.")
+@click.option("-t", "--threads", default=0, type=int, show_default=True, help="CPU threads (0 = all usable cores).")
 @click.option("--consistent-q8", is_flag=True, help="Decode q8 inside the chosen q3 class (as in genoseq ss).")
 @click.option("--no-int8", is_flag=True, help="Run the float32 network on CPU (as in genoseq ss).")
-@click.option("--format", "fmt", default="table", type=click.Choice(["table", "tsv", "json"]), show_default=True)
+@click.option("--format", "fmt", default="table", type=click.Choice(["table", "tsv", "json"]), show_default=True,
+              help="Aligned text for reading, one TSV row, or JSON for scripts.")
 def evaluate_ss(ref, pred, model, device, threads, consistent_q8, no_int8, fmt) -> None:
     """Q3, Q8, SOV (3-state) and per-class precision/recall on resolved residues
     (and inside cb513_mask when the table has it: the standard CB513 protocol)."""
@@ -548,11 +558,12 @@ def evaluate_ss(ref, pred, model, device, threads, consistent_q8, no_int8, fmt) 
     _print_metrics(result, fmt)
 
 
-@evaluate.command("ep")
+@evaluate.command("ep", short_help="AUPRC and precision at 70 % recall of scored pairs.")
 @click.option("--scored", required=True, help="Scored pair table (genoseq ep score output, or any TSV with a score and Regulated).")
 @click.option("--score-column", default="genoseq.Score", show_default=True, help="Column to rank by (higher = more likely regulated).")
 @click.option("--by", default=None, help="Also report per value of this column (e.g. Dataset, CellType).")
-@click.option("--format", "fmt", default="table", type=click.Choice(["table", "tsv", "json"]), show_default=True)
+@click.option("--format", "fmt", default="table", type=click.Choice(["table", "tsv", "json"]), show_default=True,
+              help="Aligned text for reading, one TSV row, or JSON for scripts.")
 def evaluate_ep(scored, score_column, by, fmt) -> None:
     """AUPRC and precision at 70 % recall of a scored pair table (benchmark rows:
     ValidConnection == TRUE when present; rows without a score are left out)."""
