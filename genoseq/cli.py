@@ -77,7 +77,7 @@ def _output(value: str | None, default: Path) -> str | None:
 
 @main.command("predict-genes", short_help="Find protein-coding genes in prokaryotic genomes.")
 @click.argument("fasta", type=str)
-@click.option("-o", "--outdir", default="genoseq_genes", show_default=True, type=click.Path(file_okay=False),
+@click.option("-o", "--outdir", default="genoseq_genes", show_default=True,
               help="Folder for the outputs (created if needed).")
 @click.option("--gff", default=None, metavar="PATH",
               help="Gene coordinates; '-' for stdout, 'none' to skip.", show_default="OUTDIR/genes.gff3, .gbk or .sco by --format")
@@ -124,7 +124,7 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
     """
     from genoseq.genes.api import GenePredictor
     from genoseq.genes.output import GENE_FORMATS, CodingTracks, OutputPaths, write_predictions
-    from genoseq.io.atomic import output_set
+    from genoseq.io.atomic import check_writable, output_set
     from genoseq.io.fasta import read_dna
     from genoseq.nn.device import keep_freed_memory, set_threads
     from genoseq.nn.checkpoint import sha256_file
@@ -139,6 +139,7 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
         raise GenoseqError("only one output can go to stdout ('-')")
     if paths.tracks_prefix == "-":
         raise GenoseqError("tracks are bgzipped files and cannot go to stdout")
+    check_writable(paths.gff, paths.proteins, paths.genes, paths.tracks_prefix)
     keep_freed_memory()
     n_threads = set_threads(threads)
     predictor = GenePredictor.load(model, device, table, batch_size, closed=closed, adapt=adapt,
@@ -190,7 +191,7 @@ def predict_ss(fasta, outdir, formats, model, device, threads, batch_tokens, con
     as unknown residues. Output ids keep the FASTA ids; per-protein file names
     replace characters other than letters, digits, '.', '_' and '-' by '_'.
     """
-    from genoseq.io.atomic import output_set
+    from genoseq.io.atomic import check_writable, output_set
     from genoseq.io.fasta import read_fasta
     from genoseq.nn.device import set_threads
     from genoseq.progress import CountProgress
@@ -198,6 +199,7 @@ def predict_ss(fasta, outdir, formats, model, device, threads, batch_tokens, con
     from genoseq.ss.output import parse_formats, write_ss_outputs
 
     chosen = parse_formats(formats)
+    check_writable(folders=(outdir,))
     n_threads = set_threads(threads)
     predictor = SSPredictor.load(model, device, batch_tokens, quantize=not no_int8, consistent=consistent_q8)
     program = f"genoseq {__version__} {predictor.entry.name}"
@@ -239,9 +241,10 @@ def ep_score(pairs, landscape, output, model, score_column, quiet) -> None:
     landscape) keep empty values and are counted on stderr.
     """
     from genoseq.ep.api import score_file
-    from genoseq.io.atomic import output_set
+    from genoseq.io.atomic import check_writable, output_set
     from genoseq.io.tables import write_tsv
 
+    check_writable(output)
     scored = score_file(pairs, model, landscape)
     table = scored.table
     if score_column != "genoseq.Score":
@@ -287,9 +290,10 @@ def ep_predict(landscape, genes_path, output, model, max_distance, min_share, ch
     from genoseq.ep.api import (load_integrator, predict_landscape, read_expressed_genes, read_gene_bodies,
                                 read_gene_tss)
     from genoseq.ep.features import read_landscape
-    from genoseq.io.atomic import output_set
+    from genoseq.io.atomic import check_writable, output_set
     from genoseq.progress import CountProgress
 
+    check_writable(output)
     integrator, _ = load_integrator(model)
     if not integrator.uses_landscape:
         raise GenoseqError(f"model {model!r} has no landscape kick; use ep-default or a model trained with a landscape")
@@ -335,10 +339,11 @@ def ep_scan(fasta, promoters, enhancers, track, motifs, motif_ids, motif_thresho
     one row per promoter (state, p_active, active).
     """
     from genoseq.ep.api import scan_sequences
-    from genoseq.io.atomic import output_set
+    from genoseq.io.atomic import check_writable, output_set
 
     if low > high:
         raise GenoseqError("--low must not exceed --high")
+    check_writable(f"{output}.state.bedgraph.gz")
     with output_set() as outputs:
         calls = scan_sequences(fasta, promoters, outputs, output, enhancers=enhancers, track=track, motifs=motifs,
                                motif_ids=motif_ids, motif_threshold=motif_threshold, model=model, tau=tau,
@@ -531,8 +536,9 @@ def _print_metrics(result: dict, fmt: str) -> None:
         click.echo("\t".join(result))
         click.echo("\t".join(f"{v:.4f}" if isinstance(v, float) else str(v) for v in result.values()))
     else:
+        width = max(map(len, result), default=0)
         for key, value in result.items():
-            click.echo(f"{key:20s} {value:.4f}" if isinstance(value, float) else f"{key:20s} {value}")
+            click.echo(f"{key:{width}s}  {value:.4f}" if isinstance(value, float) else f"{key:{width}s}  {value}")
 
 
 @evaluate.command("ss", short_help="Q3, Q8 and SOV of secondary-structure predictions.")

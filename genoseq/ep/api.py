@@ -119,17 +119,18 @@ def scan_sequences(fasta: str, promoters: str, outputs, prefix: str, enhancers: 
 
     if not (enhancers or track or motifs):
         raise GenoseqError("give at least one source of kicks: --enhancers, --track or --motifs")
+    # inputs are read in the order of the command's arguments, so the first problem is reported first
+    records = list(read_dna(fasta))
+    promoter_bed = scan.read_bed(promoters, "promoter BED")
+    enhancer_bed = scan.read_bed(enhancers, "enhancer BED") if enhancers else None
+    track_bed = scan.read_bed(track, "bedGraph", min_columns=4) if track else None
+    pssms = scan.load_motifs(motifs, set(motif_ids.split(",")) if motif_ids else None) if motifs else []
     if tau is not None:
         taus, weights = np.array([tau]), np.array([1.0])
     else:
         integrator, _ = load_integrator(model)
         taus = np.asarray(integrator.config.taus, dtype=float)
         weights = torch.softmax(integrator.decay_logits.detach().double(), 0).numpy()
-    promoter_bed = scan.read_bed(promoters, "promoter BED")
-    enhancer_bed = scan.read_bed(enhancers, "enhancer BED") if enhancers else None
-    track_bed = scan.read_bed(track, "bedGraph", min_columns=4) if track else None
-    pssms = scan.load_motifs(motifs, set(motif_ids.split(",")) if motif_ids else None) if motifs else []
-    records = list(read_dna(fasta))
     known = {r.id for r in records}
     for bed, what in ((promoter_bed, promoters), (enhancer_bed, enhancers), (track_bed, track)):
         if bed is not None and not set(bed.chrom) & known:

@@ -35,7 +35,8 @@ class OutputSet:
             self._make_parents(target.parent)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         except OSError as exc:
-            raise GenoseqError(f"cannot write to {target.parent}: {exc.strerror}") from None
+            check_writable(target)  # the clearer message where it applies
+            raise GenoseqError(f"cannot write {target}: {exc.strerror}") from None
         handle = os.fdopen(fd, mode)
         self._handles.append(handle)
         self._pending.append((Path(tmp), target))
@@ -86,6 +87,22 @@ class OutputSet:
             with contextlib.suppress(OSError):
                 folder.rmdir()
         self._created_dirs.clear()
+
+
+def check_writable(*paths: str | os.PathLike | None, folders: tuple[str | os.PathLike, ...] = ()) -> None:
+    """Fail before any work if an output cannot be written: its folder (or a folder above
+    it) is a file, or the nearest existing folder is not writable. ``None`` and ``-``
+    (stdout) are skipped; ``folders`` are output folders themselves."""
+    targets = [(Path(p).parent, Path(p)) for p in paths if p is not None and str(p) != STDOUT]
+    targets += [(Path(f), Path(f)) for f in folders if str(f) != STDOUT]
+    for folder, shown in targets:
+        probe = folder
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        if not probe.is_dir():
+            raise GenoseqError(f"cannot write {shown}: {probe} is a file, not a folder")
+        if not os.access(probe, os.W_OK | os.X_OK):
+            raise GenoseqError(f"cannot write {shown}: {probe} is not writable")
 
 
 def _umask() -> int:

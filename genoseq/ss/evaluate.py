@@ -117,7 +117,7 @@ def evaluate_predictions(true8: list[np.ndarray], pred3: list[np.ndarray], pred8
         residues=n, chains=len(true8),
         q3=float((t3 == p3).mean()) if n else float("nan"),
         q8=float((t8 == p8).mean()) if n else float("nan"),
-        sov3=100.0 * sov_sum / sov_norm if sov_norm else float("nan"),
+        sov3=sov_sum / sov_norm if sov_norm else float("nan"),  # a fraction, like q3 and q8
         per_class=per_class,
     )
 

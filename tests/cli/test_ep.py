@@ -180,3 +180,14 @@ def test_score_picks_the_model_the_columns_allow(shared_enhancers, tmp_path):
     assert "with ep-element-dhs" in genoseq("ep", "score", tmp_path / "dhs.tsv", "-o", tmp_path / "s2.tsv").stderr.decode()
     table[[c for c in keep if c != "DHS.RPM"]].to_csv(tmp_path / "none.tsv", sep="\t", index=False)
     assert_clean_error(genoseq("ep", "score", tmp_path / "none.tsv", "-o", tmp_path / "s3.tsv"), "no shipped model")
+
+
+def test_scan_reports_missing_inputs_in_argument_order(tmp_path):
+    (tmp_path / "tss.bed").write_text("chrA\t10\t11\tP1\n")
+    assert_clean_error(genoseq("ep", "scan", tmp_path / "region.fa", "--promoters", tmp_path / "nope.bed",
+                               "--enhancers", tmp_path / "enh.bed", "-o", tmp_path / "scan"), "region.fa")
+    (tmp_path / "region.fa").write_text(">chrA\n" + "ACGT" * 100 + "\n")
+    assert_clean_error(genoseq("ep", "scan", tmp_path / "region.fa", "--promoters", tmp_path / "nope.bed",
+                               "--enhancers", tmp_path / "enh.bed", "-o", tmp_path / "scan"), "nope.bed")
+    assert_clean_error(genoseq("ep", "scan", tmp_path / "region.fa", "--promoters", tmp_path / "tss.bed",
+                               "--enhancers", tmp_path / "enh.bed", "-o", tmp_path / "scan"), "enh.bed")
