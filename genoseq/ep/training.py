@@ -66,8 +66,15 @@ def cross_validate(table: pd.DataFrame, config: EPConfig, landscape: Landscape |
     labels = labels_of(table)
     use = benchmark_rows(table)
     scores = np.full(len(table), np.nan)
+    import time
+
+    from genoseq.progress import eta_text
+
     per_fold = {}
-    for chrom in sorted(set(features.chrom[use])):
+    chromosomes = sorted(set(features.chrom[use]))
+    began = time.time()
+    log(f"leave-one-chromosome-out: {len(chromosomes)} folds, a line per fold")
+    for k, chrom in enumerate(chromosomes, start=1):
         held = use & (features.chrom == chrom)
         train_mask = use & ~held
         prepared_train = PreparedPairs(subset(features, train_mask), landscape)
@@ -78,8 +85,10 @@ def cross_validate(table: pd.DataFrame, config: EPConfig, landscape: Landscape |
         rows = np.flatnonzero(held)[prepared_test.rows]
         scores[rows] = fold_scores
         per_fold[chrom] = score_report(labels[held], scores[held])
-        log(f"  fold {chrom}: {per_fold[chrom]['pairs']} pairs, {per_fold[chrom]['positives']} positives, "
-            f"AUPRC {per_fold[chrom]['auprc']:.3f}")
+        left = (time.time() - began) / k * (len(chromosomes) - k)
+        log(f"  fold {k}/{len(chromosomes)} {chrom}: {per_fold[chrom]['pairs']} pairs, "
+            f"{per_fold[chrom]['positives']} positives, AUPRC {per_fold[chrom]['auprc']:.3f}"
+            + (f"  (about {eta_text(left)} left)" if k < len(chromosomes) else ""))
     return CVResult(scores, score_report(labels[use], scores[use]), per_fold)
 
 

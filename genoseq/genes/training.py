@@ -34,7 +34,12 @@ def train(
     (fasta, gff3, table) ``pairs``. Returns the best validation metrics."""
     if window % 3:
         raise GenoseqError("--window must be a multiple of 3")
+    if not valid_pairs and (data_root is None or valid_genomes == []):
+        # best.pt and early stopping need genomes the network never trains on
+        raise GenoseqError("no validation genome: hold out a whole genome with --valid-pair FASTA GFF3 TABLE "
+                           "(or --valid-genomes with --data-root)")
     train_set, valid_set = [], []
+    log("reading and labelling the genomes ...")
     if data_root is not None:
         train_names = train_genomes if train_genomes is not None else default_training_genomes(data_root)
         valid_names = valid_genomes if valid_genomes is not None else list(DEFAULT_VALIDATION)

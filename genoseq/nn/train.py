@@ -128,15 +128,23 @@ def fit(task: TrainingTask, settings: TrainSettings, log=print) -> dict[str, flo
                 f"{ctx.world_size} x batch per step")
     else:
         trained = model
+    from genoseq.progress import CountProgress, eta_text
+
     t_start = time.time()
     batches = task.train_batches(rng)
     metrics_path = out / "metrics.csv"
+    if ctx.is_main and start_epoch < settings.epochs:
+        log(f"training: epochs {start_epoch + 1}-{settings.epochs} of {settings.steps_per_epoch} steps on {device}, "
+            f"validation after each; a line per epoch")
     for epoch in range(start_epoch, settings.epochs):
         trained.train()
         t_epoch = time.time()
         sums: dict[str, float] = {}
         counts: dict[str, int] = {}
+        bar = CountProgress(f"epoch {epoch + 1}/{settings.epochs}", "step", disable=not ctx.is_main,
+                            total=settings.steps_per_epoch)
         for _ in range(settings.steps_per_epoch):
+            bar.update(1)
             batch = next(batches)
             with autocast(device, settings.amp):
                 loss, parts = task.loss(trained, batch, device)
@@ -150,6 +158,7 @@ def fit(task: TrainingTask, settings: TrainSettings, log=print) -> dict[str, flo
             for key, value in parts.items():
                 sums[key] = sums.get(key, 0.0) + value
                 counts[key] = counts.get(key, 0) + 1
+        bar.__exit__()
         model.eval()
         stop_now = False
         if ctx.is_main:
@@ -179,7 +188,9 @@ def fit(task: TrainingTask, settings: TrainSettings, log=print) -> dict[str, flo
                 numpy_rng=rng.bit_generator.state, torch_rng=torch.get_rng_state(),
                 train_config=asdict(settings),
             )
-            log(" ".join(f"{k}={_fmt(v)}" for k, v in row.items()) + (" *" if improved else ""))
+            remaining = (settings.epochs - epoch - 1) * (time.time() - t_start) / (epoch + 1 - start_epoch)
+            log(" ".join(f"{k}={_fmt(v)}" for k, v in row.items()) + (" *" if improved else "")
+                + (f"  (about {eta_text(remaining)} left)" if epoch + 1 < settings.epochs else ""))
             if settings.patience is not None and stale >= settings.patience:
                 log(f"early stop: {task.monitor} did not improve for {stale} epochs")
                 stop_now = True

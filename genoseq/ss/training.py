@@ -22,6 +22,10 @@ def train(settings: TrainSettings, train_table: str | Path, valid_table: str | P
     network (its architecture replaces ``config``); ``disorder`` adds the disorder head and
     ``freeze_trunk`` trains that head alone (then the validation disorder AUC picks best.pt).
     Returns the best metrics."""
+    for table in (train_table, valid_table):
+        if table is not None and not Path(table).is_file():
+            raise InputError(f"{table}: no such file")
+    log(f"reading {train_table}" + (f" and {valid_table}" if valid_table else "") + " ...")
     train_set = read_ss_table(train_table)
     valid_set = read_ss_table(valid_table) if valid_table else None
     if valid_set is not None and set(train_set.sequences) & set(valid_set.sequences):

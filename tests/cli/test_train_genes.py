@@ -28,3 +28,9 @@ def test_train_from_pairs_writes_metrics_and_resumes(example_fasta, example_gff,
 def test_train_rejects_bad_window(example_fasta, example_gff, tmp_path):
     result = genoseq("train", "genes", "--pair", example_fasta, example_gff, "11", "-o", tmp_path, "--window", "1000")
     assert_clean_error(result, "multiple of 3")
+
+
+def test_training_without_a_validation_genome_is_refused(example_fasta, example_gff, tmp_path):
+    result = genoseq("train", "genes", "--pair", example_fasta, example_gff, "11", "-o", tmp_path / "run")
+    assert_clean_error(result, "no validation genome")
+    assert not (tmp_path / "run").exists()
