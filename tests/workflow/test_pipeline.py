@@ -94,6 +94,14 @@ def test_tiny_config_runs_and_a_rerun_does_nothing(data_root, tmp_path):
         assert (out / "report" / name).stat().st_size > 1000
     again = snakemake("--profile", "profiles/local", "--configfile", config)
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+    # the report command of the README, for this run
+    report = snakemake("--configfile", config, "--report", str(tmp_path / "report.html"))
+    assert report.returncode == 0, report.stderr[-3000:]
+    assert (tmp_path / "report.html").stat().st_size > 10_000
+    ss_table = (out / "report" / "ss_metrics.tsv").read_text().splitlines()
+    assert ss_table[0] == "metric\tvalue" and any(re.fullmatch(r"residues\t\d+", row) for row in ss_table)
+    ep_table = (out / "report" / "ep_metrics.tsv").read_text()
+    assert re.search(r"\tpairs\t\d+\n", ep_table) and ".0\n" not in ep_table.replace("1.0\n", "")
 
 
 def test_training_with_several_processes_uses_torchrun(data_root, tmp_path):
@@ -102,3 +110,11 @@ def test_training_with_several_processes_uses_torchrun(data_root, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "torchrun --standalone --nproc_per_node=2 -m genoseq train ss" in result.stdout
     assert "genoseq train genes" in result.stdout  # genes stays on one process
+
+
+def test_dry_run_without_the_data_says_so_in_one_line(tmp_path):
+    result = snakemake("-n", "--config", f"data_root={tmp_path / 'nowhere'}")
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("Config file")]
+    assert len(lines) == 1 and "data_root" in lines[0] and "not found" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr

@@ -2,7 +2,10 @@
 # annotation against its FASTA. Everything else calls the genoseq CLI.
 import gzip
 import os
+import sys
 from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
 
 
 validate(config, "../schemas/config.schema.yaml")
@@ -35,6 +38,14 @@ def _first_ids(path, prefix, limit=10000):
 
 
 def _check_inputs():
+    if not DATA.is_dir():  # one message, not a list of every missing file
+        sys.stderr.write(
+            f"genoseq workflow: data_root {DATA} not found. Point it at the shared data folder (genomes/, ss/, "
+            f"enhancers/) with --config data_root=PATH or in config/config.yaml; the data is not shipped with "
+            f"genoseq (data/README.md says where it comes from). The example in data/ runs without it: "
+            f"genoseq predict-genes data/pPCP1.fna -o out/\n"
+        )
+        sys.exit(1)
     problems = []
     names = [g["name"] for g in config["genes"]["genomes"]]
     for name in sorted({n for n in names if names.count(n) > 1}):
@@ -61,7 +72,7 @@ def _check_inputs():
         if value and not data_path(value).is_file():
             problems.append(f"ep.{key}: {data_path(value)} does not exist")
     if problems:
-        raise ValueError("invalid workflow configuration:\n  " + "\n  ".join(problems))
+        raise WorkflowError("invalid workflow configuration:\n  " + "\n  ".join(problems))
 
 
 _check_inputs()

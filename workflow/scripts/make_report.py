@@ -49,7 +49,9 @@ fig.savefig(sm.output.curves, dpi=100)
 
 # ss metrics and 3-state confusion matrix
 ss = json.loads(Path(sm.input.ss_eval[0]).read_text())
-pd.DataFrame([ss]).T.rename(columns={0: "value"}).to_csv(sm.output.ss, sep="\t")
+# object columns keep counts as integers (7286, not 7286.0) beside the fractions
+pd.DataFrame({"metric": list(ss), "value": pd.Series(list(ss.values()), dtype=object)}).to_csv(
+    sm.output.ss, sep="\t", index=False)
 ref = read_ss_table(sm.input.ss_ref)
 pred = pd.read_csv(sm.input.ss_pred[0], dtype={"id": str}).groupby("id", sort=False)["q3"].apply("".join)
 confusion = np.zeros((3, 3), dtype=int)
@@ -71,7 +73,7 @@ ep_rows = []
 for path in sm.input.ep:
     for key, value in json.loads(Path(path).read_text()).items():
         ep_rows.append({"evaluation": Path(path).stem, "metric": key, "value": value})
-pd.DataFrame(ep_rows).to_csv(sm.output.ep, sep="\t", index=False)
+pd.DataFrame(ep_rows, dtype=object).to_csv(sm.output.ep, sep="\t", index=False)
 cv = pd.read_csv(sm.input.ep_cv, sep="\t")
 use = benchmark_rows(cv)
 labels = labels_of(cv)[use]
