@@ -82,7 +82,8 @@ def model_for_columns(pair_columns, landscape_columns=None) -> str:
     names = LANDSCAPE_MODELS if landscape_columns is not None else ELEMENT_MODELS
     for name in names:
         config = load_integrator(name)[0].config
-        if set(config.marks) <= set(pair_columns) and set(config.landscape_marks) <= set(landscape_columns or ()):
+        land = set(landscape_columns) if landscape_columns is not None else set()
+        if set(config.marks) <= set(pair_columns) and set(config.landscape_marks) <= land:
             return name
     needed = "DHS.RPM (and DNase_signal in the landscape)" if landscape_columns is not None else "DHS.RPM"
     raise InputError(f"no shipped model fits these columns: every model needs at least {needed}")
@@ -233,7 +234,8 @@ def predict_landscape(model: EPIntegrator, landscape: Landscape, genes: pd.DataF
         order = np.argsort(pos)
         pos, marks, start, end = pos[order], marks[order], start[order], end[order]
         classes = element_classes(chrom, start, end, all_genes, bodies)
-        activity = np.exp(np.log(np.maximum(np.expm1(marks), 0.0)).mean(axis=1)) if marks.shape[1] else np.ones(len(pos))
+        raw = np.maximum(np.expm1(marks), 0.0)  # the landscape holds log1p(activity)
+        activity = raw.prod(axis=1) ** (1.0 / raw.shape[1]) if raw.shape[1] else np.ones(len(pos))
         with torch.no_grad():
             log_k = model.log_landscape_kick(torch.from_numpy(marks))
             tss = torch.from_numpy(group["tss"].to_numpy(float, copy=True))

@@ -14,7 +14,15 @@ pytest.importorskip("snakemake_executor_plugin_slurm")
 
 
 @pytest.fixture
-def cluster(tmp_path):
+def data():
+    root = shared_data_root()
+    if not (root / "genomes" / "MANIFEST.tsv").exists():
+        pytest.skip(f"shared data not found at {root}")
+    return root
+
+
+@pytest.fixture
+def cluster(data, tmp_path):  # the data check comes first: no cluster is started for a test that skips
     try:
         running = OneNodeCluster(tmp_path / "slurm").start()
     except ClusterUnavailable as why:
@@ -24,10 +32,7 @@ def cluster(tmp_path):
 
 
 @pytest.mark.slow
-def test_tiny_workflow_runs_through_sbatch(cluster, tmp_path):
-    data = shared_data_root()
-    if not (data / "genomes" / "MANIFEST.tsv").exists():
-        pytest.skip(f"shared data not found at {data}")
+def test_tiny_workflow_runs_through_sbatch(data, cluster, tmp_path):
     out, logs = tmp_path / "results", tmp_path / "slurm_logs"
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "--profile", "profiles/slurm", "--configfile", "config/test.yaml",
