@@ -16,9 +16,11 @@ class SSScores:
     q8: float
     sov3: float
     per_class: dict[str, dict[str, float]] = field(default_factory=dict)
+    disorder: dict[str, float] = field(default_factory=dict)  # MCC and AUC, for models with a disorder head
 
     def as_dict(self) -> dict:
         flat = {"chains": self.chains, "residues": self.residues, "q3": self.q3, "q8": self.q8, "sov3": self.sov3}
+        flat.update({f"disorder_{key}": value for key, value in self.disorder.items()})
         for state, values in self.per_class.items():
             for key, value in values.items():
                 flat[f"{key}_{state}"] = value
@@ -166,7 +168,11 @@ def evaluate_table(ref: str, pred_csv: str | None = None, model: str = "ss-defau
         predictor = SSPredictor.load(model, device, **options)
         by_index = {}
         for out in predict_tokens(predictor.model, chains.tokens, predictor.device, predictor.batch_tokens):
-            by_index[out.number] = (out.p3.argmax(1), decode_q8(out.p3, out.p8, predictor.consistent))
+            by_index[out.number] = (out.p3.argmax(1), decode_q8(out.p3, out.p8, predictor.consistent), out.disorder)
         pred3 = [by_index[i][0] for i in range(len(chains))]
         pred8 = [by_index[i][1] for i in range(len(chains))]
+        if predictor.disorder:
+            scores = evaluate_predictions(chains.targets8, pred3, pred8)
+            scores.disorder = disorder_scores(chains.disorder, [by_index[i][2] for i in range(len(chains))])
+            return scores
     return evaluate_predictions(chains.targets8, pred3, pred8)
