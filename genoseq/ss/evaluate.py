@@ -173,6 +173,6 @@ def evaluate_table(ref: str, pred_csv: str | None = None, model: str = "ss-defau
         pred8 = [by_index[i][1] for i in range(len(chains))]
         if predictor.disorder:
             scores = evaluate_predictions(chains.targets8, pred3, pred8)
-            scores.disorder = disorder_scores(chains.disorder, [by_index[i][2] for i in range(len(chains))])
+            scores.disorder = disorder_scores(chains.disorder, [np.asarray(by_index[i][2]) for i in range(len(chains))])
             return scores
     return evaluate_predictions(chains.targets8, pred3, pred8)
