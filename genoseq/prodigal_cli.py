@@ -30,7 +30,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="genoseq-prodigal", description=__doc__.split("\n\n")[0], add_help=False)
+    p = _Parser(prog="genoseq-prodigal", add_help=False,
+                description="genoseq's gene finder behind Prodigal 2.6.3's flags: tools that call prodigal by "
+                            "name work when pointed at genoseq-prodigal.")
     p.add_argument("-a", metavar="FILE", help="write protein translations to FILE")
     p.add_argument("-c", action="store_true", help="closed ends: no genes run off contig edges")
     p.add_argument("-d", metavar="FILE", help="write nucleotide sequences of genes to FILE")
