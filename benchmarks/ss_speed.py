@@ -3,9 +3,18 @@
 10,000-residue protein.
 
     python benchmarks/ss_speed.py [--data-root ../shared/data] [--threads 2]
+        [--baseline /path/to/other/genoseq] [--proteome proteins.faa.gz]
 
 Each run is the whole command (start-up and model loading included) under
 /usr/bin/time -v; the in-process rate (network and decoding only) is printed too.
+``--baseline`` runs another installed genoseq (for instance the previous release, installed
+beside this one) on the same inputs in the same run:
+
+    python -m venv --system-site-packages /tmp/release
+    /tmp/release/bin/pip install --no-deps "git+file://$PWD@<release commit>"
+    python benchmarks/ss_speed.py --baseline /tmp/release/bin/genoseq --proteome proteome.faa.gz
+
+``--proteome`` adds a whole proteome (e.g. the proteins.faa of predict-genes runs) in CSV.
 """
 from __future__ import annotations
 
@@ -26,7 +35,10 @@ def main() -> None:
     ap.add_argument("--data-root", default=str(default_data_root()))
     ap.add_argument("--threads", default=2, type=int)
     ap.add_argument("--model", default="ss-default")
+    ap.add_argument("--baseline", default=None, help="another genoseq executable to time beside this one")
+    ap.add_argument("--proteome", default=None, help="a large protein FASTA (gzip allowed) to time in CSV")
     args = ap.parse_args()
+    tools = [("this genoseq", "genoseq")] + ([("baseline", args.baseline)] if args.baseline else [])
     table = pd.read_csv(Path(args.data_root) / "ss" / "test_cb513.tsv.gz", sep="\t")
     residues = int(table.sequence.str.len().sum())
     rows = []
@@ -36,12 +48,20 @@ def main() -> None:
         rng = random.Random(1)
         long = Path(tmp) / "long.faa"
         long.write_text(">long\n" + "".join(rng.choice("ACDEFGHIKLMNPQRSTVWY") for _ in range(10000)) + "\n")
-        for name, fasta, n_prot, n_res in (("CB513, 511 chains", cb513, len(table), residues),
-                                           ("one 10,000-residue chain", long, 1, 10000)):
-            for formats in ("csv", "ss2,horiz,csv,fas"):
-                wall, rss = timed(["genoseq", "ss", str(fasta), "-o", f"{tmp}/out", "-f", formats, "-q",
-                                   "-t", str(args.threads), "-m", args.model])
-                rows.append((name, formats, wall, n_prot / wall, n_res / wall, rss))
+        inputs = [("CB513, 511 chains", cb513, len(table), residues, ("csv", "ss2,horiz,csv,fas")),
+                  ("one 10,000-residue chain", long, 1, 10000, ("csv", "ss2,horiz,csv,fas"))]
+        if args.proteome:
+            from genoseq.io.fasta import read_fasta
+
+            lengths = [len(r.sequence.rstrip("*")) for r in read_fasta(args.proteome)]
+            inputs.append((f"proteome, {len(lengths):,} proteins", Path(args.proteome), len(lengths), sum(lengths),
+                           ("csv",)))
+        for name, fasta, n_prot, n_res, format_sets in inputs:
+            for formats in format_sets:
+                for tool, executable in tools:
+                    wall, rss = timed([executable, "ss", str(fasta), "-o", f"{tmp}/out", "-f", formats, "-q",
+                                       "-t", str(args.threads), "-m", args.model])
+                    rows.append((tool, name, formats, wall, n_prot / wall, n_res / wall, rss))
         from genoseq.io.fasta import read_fasta
         from genoseq.nn.device import set_threads
         from genoseq.ss.api import SSPredictor
@@ -53,10 +73,10 @@ def main() -> None:
         for _ in predictor.predict_records(records):
             pass
         in_process = time.perf_counter() - start
-    print("| input | formats | wall (s) | proteins/s | residues/s | peak RSS (MB) |")
-    print("|---|---|---|---|---|---|")
-    for name, formats, wall, pps, rps, rss in rows:
-        print(f"| {name} | {formats} | {wall:.2f} | {pps:.1f} | {rps:,.0f} | {rss:.0f} |")
+    print("| genoseq | input | formats | wall (s) | proteins/s | residues/s | peak RSS (MB) |")
+    print("|---|---|---|---|---|---|---|")
+    for tool, name, formats, wall, pps, rps, rss in rows:
+        print(f"| {tool} | {name} | {formats} | {wall:.2f} | {pps:.1f} | {rps:,.0f} | {rss:.0f} |")
     print(f"\nIn-process prediction of CB513 (no start-up): {in_process:.2f} s = "
           f"{len(table) / in_process:.0f} proteins/s, {residues / in_process:,.0f} residues/s "
           f"({args.threads} threads).")
