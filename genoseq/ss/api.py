@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from genoseq.io.fasta import FastaRecord
-from genoseq.nn.device import autocast, resolve_device
+from genoseq.nn.device import autocast, release_freed_memory, resolve_device
 from genoseq.nn.registry import ModelEntry, load_module
 from genoseq.ss.decode import SSPrediction, state_probabilities
 from genoseq.ss.encode import clean_protein, encode_residues
@@ -20,7 +20,7 @@ from genoseq.ss.model import build_ss_model
 #: Residues per network batch (padding included); larger batches were slower on CPU.
 DEFAULT_BATCH_TOKENS = {"cpu": 16384, "cuda": 262144}
 #: Proteins read ahead, sorted by length and batched; bounds memory on huge inputs.
-CHUNK_PROTEINS = 20000
+CHUNK_PROTEINS = 2000  # proteins read, predicted and yielded together; freed memory is returned after each
 
 
 def length_batches(lengths: list[int], max_tokens: int) -> list[list[int]]:
@@ -131,6 +131,7 @@ class SSPredictor:
                 if progress:
                     progress(1)
             yield from (results[i] for i in range(len(chunk)))
+            release_freed_memory()
 
 
 def predict_ss(fasta: str | Path | Iterable[FastaRecord], model: str = "ss-default",
