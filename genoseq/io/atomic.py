@@ -43,13 +43,9 @@ class OutputSet:
         return handle
 
     def _make_parents(self, folder: Path) -> None:
-        missing = []
-        while not folder.exists() and folder != folder.parent:
-            missing.append(folder)
-            folder = folder.parent
-        for path in reversed(missing):
-            path.mkdir(exist_ok=True)
-            self._created_dirs.append(path)
+        for missing in reversed(_existing_ancestor(folder)[1]):  # remembered: a failed run removes them again
+            missing.mkdir()
+            self._created_dirs.append(missing)
 
     def reserve(self, path: str | os.PathLike) -> Path:
         """A temporary path for a tool that writes files itself (renamed on commit)."""
@@ -96,13 +92,20 @@ def check_writable(*paths: str | os.PathLike | None, folders: tuple[str | os.Pat
     targets = [(Path(p).parent, Path(p)) for p in paths if p is not None and str(p) != STDOUT]
     targets += [(Path(f), Path(f)) for f in folders if str(f) != STDOUT]
     for folder, shown in targets:
-        probe = folder
-        while not probe.exists() and probe != probe.parent:
-            probe = probe.parent
+        probe = _existing_ancestor(folder)[0]
         if not probe.is_dir():
             raise GenoseqError(f"cannot write {shown}: {probe} is a file, not a folder")
         if not os.access(probe, os.W_OK | os.X_OK):
             raise GenoseqError(f"cannot write {shown}: {probe} is not writable")
+
+
+def _existing_ancestor(folder: Path) -> tuple[Path, list[Path]]:
+    """The nearest of ``folder`` and its parents that exists, and those below it that do not."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return folder, missing
 
 
 def _umask() -> int:

@@ -133,9 +133,8 @@ class BigWigTrack:
     core) or by :meth:`close` at the latest.
     """
 
-    def __init__(self, outputs: OutputSet, path: str | Path, step: float = 0.02, zoom_levels: int = 4):
+    def __init__(self, outputs: OutputSet, path: str | Path, step: float = 0.02):
         self.step = step
-        self.zoom_levels = zoom_levels
         self._tmp = outputs.reserve(path)
         self._spool = tempfile.NamedTemporaryFile(prefix="genoseq-track.", suffix=".u8", delete=False)
         self._contigs: list[tuple[str, int]] = []
@@ -156,7 +155,7 @@ class BigWigTrack:
             return
         self._spool.close()
         self._builder.start({"spool": self._spool.name, "target": str(self._tmp), "contigs": self._contigs,
-                             "step": self.step, "zoom_levels": self.zoom_levels})
+                             "step": self.step})
 
     def close(self) -> None:
         """Wait for the bigWig (starting it if needed); raises if it could not be built."""
@@ -173,14 +172,12 @@ class BigWigTrack:
         Path(self._spool.name).unlink(missing_ok=True)
 
 
-def build_bigwig(spool: str | Path, contigs: list[tuple[str, int]], target: str | Path, step: float,
-                 zoom_levels: int) -> None:
+def build_bigwig(spool: str | Path, contigs: list[tuple[str, int]], target: str | Path, step: float) -> None:
     """Write a bigWig from a spool of one byte per base (value = byte x ``step``).
 
     pybigtools writes it, zoom levels included: pyBigWig 0.3 writes the last record of
     each zoom block with sum and sum of squares 0, so genome browsers show wrong means
-    when zoomed out. ``zoom_levels`` is kept for the spool protocol; pybigtools picks
-    its own zoom resolutions.
+    when zoomed out. pybigtools picks the zoom resolutions.
     """
     import pybigtools
 
@@ -209,4 +206,4 @@ if __name__ == "__main__":  # the child process of BigWigTrack: import first, th
     _text = sys.stdin.read()
     if _text:  # no job: the parent aborted
         _job = json.loads(_text)
-        build_bigwig(_job["spool"], _job["contigs"], _job["target"], _job["step"], _job["zoom_levels"])
+        build_bigwig(_job["spool"], _job["contigs"], _job["target"], _job["step"])

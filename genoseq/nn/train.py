@@ -141,24 +141,23 @@ def fit(task: TrainingTask, settings: TrainSettings, log=print) -> dict[str, flo
         t_epoch = time.time()
         sums: dict[str, float] = {}
         counts: dict[str, int] = {}
-        bar = CountProgress(f"epoch {epoch + 1}/{settings.epochs}", "step", disable=not ctx.is_main,
-                            total=settings.steps_per_epoch)
-        for _ in range(settings.steps_per_epoch):
-            bar.update(1)
-            batch = next(batches)
-            with autocast(device, settings.amp):
-                loss, parts = task.loss(trained, batch, device)
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            scaler.unscale_(optimizer)
-            nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
-            scaler.step(optimizer)
-            scaler.update()
-            scheduler.step()
-            for key, value in parts.items():
-                sums[key] = sums.get(key, 0.0) + value
-                counts[key] = counts.get(key, 0) + 1
-        bar.__exit__()
+        with CountProgress(f"epoch {epoch + 1}/{settings.epochs}", "step", disable=not ctx.is_main,
+                           total=settings.steps_per_epoch) as bar:
+            for _ in range(settings.steps_per_epoch):
+                bar.update(1)
+                batch = next(batches)
+                with autocast(device, settings.amp):
+                    loss, parts = task.loss(trained, batch, device)
+                optimizer.zero_grad(set_to_none=True)
+                scaler.scale(loss).backward()
+                scaler.unscale_(optimizer)
+                nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
+                scaler.step(optimizer)
+                scaler.update()
+                scheduler.step()
+                for key, value in parts.items():
+                    sums[key] = sums.get(key, 0.0) + value
+                    counts[key] = counts.get(key, 0) + 1
         model.eval()
         stop_now = False
         if ctx.is_main:
