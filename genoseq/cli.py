@@ -245,12 +245,8 @@ def ep_score(pairs, landscape, output, model, score_column, quiet) -> None:
     from genoseq.io.tables import write_tsv
 
     check_writable(output)
-    scored = score_file(pairs, model, landscape)
+    scored = score_file(pairs, model, landscape, score_column)
     table = scored.table
-    if score_column != "genoseq.Score":
-        if score_column in table.columns:
-            raise GenoseqError(f"the pair table already has a column {score_column!r}; choose another --score-column")
-        table = table.rename(columns={"genoseq.Score": score_column})
     with output_set() as outputs:
         write_tsv(table, output, outputs)
     if not quiet:

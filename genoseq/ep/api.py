@@ -16,12 +16,12 @@ from genoseq.errors import GenoseqError, InputError
 from genoseq.nn.checkpoint import save_checkpoint
 from genoseq.nn.registry import ModelEntry, load_module
 
-#: Shipped parameter sets: through the genome-wide landscape, and element by element.
-LANDSCAPE_MODEL, ELEMENT_MODEL = "ep-default", "ep-element"
-#: shipped models by the activity marks they read, richest first: the first whose marks a
-#: table (and landscape) has is used when no model is named
+#: Shipped parameter sets, through the genome-wide landscape and element by element, by the
+#: activity marks they read, richest first: the first whose marks a table (and landscape)
+#: has is used when no model is named.
 LANDSCAPE_MODELS = ("ep-default", "ep-dhs-h3k27ac", "ep-dhs")
 ELEMENT_MODELS = ("ep-element", "ep-element-dhs-h3k27ac", "ep-element-dhs")
+LANDSCAPE_MODEL, ELEMENT_MODEL = LANDSCAPE_MODELS[0], ELEMENT_MODELS[0]  # the six-mark defaults
 
 
 def load_integrator(name_or_path: str) -> tuple[EPIntegrator, ModelEntry]:
@@ -80,19 +80,23 @@ def model_for_columns(pair_columns, landscape_columns=None) -> str:
     """The richest shipped model whose activity marks are all among ``pair_columns`` (and,
     with a landscape, its landscape marks among ``landscape_columns``)."""
     names = LANDSCAPE_MODELS if landscape_columns is not None else ELEMENT_MODELS
+    pair, land = set(pair_columns), set(landscape_columns if landscape_columns is not None else ())
     for name in names:
         config = load_integrator(name)[0].config
-        land = set(landscape_columns) if landscape_columns is not None else set()
-        if set(config.marks) <= set(pair_columns) and set(config.landscape_marks) <= land:
+        if set(config.marks) <= pair and set(config.landscape_marks) <= land:
             return name
     needed = "DHS.RPM (and DNase_signal in the landscape)" if landscape_columns is not None else "DHS.RPM"
     raise InputError(f"no shipped model fits these columns: every model needs at least {needed}")
 
 
-def score_file(pairs: str, model: str | None = None, landscape: str | None = None) -> ScoredPairs:
+def score_file(pairs: str, model: str | None = None, landscape: str | None = None,
+               score_column: str = "genoseq.Score") -> ScoredPairs:
     """Read a pair table (and landscape) and score it with a shipped or saved model; without
-    ``model``, the richest shipped model that the table's activity columns allow."""
+    ``model``, the richest shipped model that the table's activity columns allow. The score
+    is named ``score_column`` (e.g. ``ABC.Score`` for benchmark configs written for ABC)."""
     table = read_table(pairs, "pair table")
+    if score_column != "genoseq.Score" and score_column in table.columns:
+        raise InputError(f"the pair table already has a column {score_column!r}; choose another --score-column")
     land_table = read_table(landscape, "landscape") if landscape else None
     name = model or model_for_columns(table.columns, None if land_table is None else land_table.columns)
     integrator, entry = load_integrator(name)
@@ -100,6 +104,7 @@ def score_file(pairs: str, model: str | None = None, landscape: str | None = Non
     if land_table is not None and integrator.uses_landscape:
         land = landscape_from_table(land_table, integrator.config.landscape_marks, str(landscape))
     scored = score_table(table, integrator, land, pairs)
+    scored.table = scored.table.rename(columns={"genoseq.Score": score_column})
     scored.model = entry.name
     return scored
 

@@ -89,7 +89,6 @@ def kicks_from_track(bedgraph: pd.DataFrame, chrom: str) -> Kicks:
 
 def load_motifs(path: str | Path, ids: set[str] | None = None) -> list:
     """JASPAR matrices (gzip allowed) as Biopython log-odds PSSMs (pseudocount 0.5 per base)."""
-
     from Bio import motifs
 
     from genoseq.io.fasta import open_text
