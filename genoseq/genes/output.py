@@ -1,6 +1,7 @@
 """Turn gene predictions into files: GFF3, protein and gene FASTA, coding tracks."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -35,7 +36,7 @@ class OutputPaths:
 
 
 #: Prodigal's formats for the gene coordinates (its ``-f``) and their file extensions
-GENE_FORMATS = {"gff": "gff3", "gbk": "gbk", "sco": "sco"}
+GENE_FORMATS = {"gff": "gff3", "gbk": "gbk", "sco": "sco"}  # writers: RECORD_WRITERS
 
 
 def prodigal_attributes(gene: GeneCall, gene_id: str | None = None) -> dict[str, str]:
@@ -68,9 +69,8 @@ def gbk_record(contig: ContigPrediction, ids: list, number: int, model: str, tab
     """Prodigal's GenBank-like feature table (its default ``-f gbk``) for one sequence:
     DEFINITION with the sequence and model data, one CDS per gene with ``<``/``>`` at
     edges the gene runs off, and Prodigal's attributes in a ``/note``."""
-    sequence_data, model_data = (line.split(": ", 1)[1] for line in model_comments(contig, number, model, table)
-                                 .splitlines())
-    lines = [f"DEFINITION  {sequence_data};{model_data}", "FEATURES             Location/Qualifiers"]
+    lines = [f"DEFINITION  {sequence_data(contig, number)};{model_data(contig, model, table)}",
+             "FEATURES             Location/Qualifiers"]
     for gene, gene_id in zip(contig.genes, ids):
         span = f"{'<' if gene.partial[0] == '1' else ''}{gene.start}..{'>' if gene.partial[1] == '1' else ''}{gene.end}"
         lines.append(f"     CDS             {span if gene.strand == '+' else f'complement({span})'}")
@@ -79,19 +79,34 @@ def gbk_record(contig: ContigPrediction, ids: list, number: int, model: str, tab
     return "\n".join(lines) + "\n//\n"
 
 
-def sco_record(contig: ContigPrediction, number: int, model: str, table: int) -> str:
+def sco_record(contig: ContigPrediction, ids: list, number: int, model: str, table: int) -> str:
     """Prodigal's simple coordinate output (``-f sco``): its comment lines, then
     ``>index_start_end_strand`` per gene, numbered from 1 in each sequence."""
     rows = "".join(f">{k}_{g.start}_{g.end}_{g.strand}\n" for k, g in enumerate(contig.genes, start=1))
     return model_comments(contig, number, model, table) + rows
 
 
+def gff3_record(contig: ContigPrediction, ids: list, number: int, model: str, table: int) -> str:
+    """Prodigal's comment lines, a ``##sequence-region`` and one CDS line per gene."""
+    region = io.StringIO()
+    write_sequence_region(region, contig.id, contig.length, contig.circular)
+    rows = "".join(gff3_row(g, i).format() + "\n" for g, i in zip(contig.genes, ids))
+    return model_comments(contig, number, model, table) + region.getvalue() + rows
+
+
+#: the writer of each ``-f`` format: (contig, IDs, contig number, model, table) -> text
+RECORD_WRITERS = {"gff": gff3_record, "gbk": gbk_record, "sco": sco_record}
+
+
+#: the attributes Prodigal puts in its FASTA headers (the first of its GFF attributes)
+FASTA_HEADER_KEYS = ("ID", "partial", "start_type", "rbs_motif", "rbs_spacer", "gc_cont")
+
+
 def fasta_description(gene: GeneCall, gene_id: str | None = None) -> str:
     """Prodigal's header fields, in its layout: start # end # strand # attributes."""
+    attrs = prodigal_attributes(gene, gene_id)
     strand = 1 if gene.strand == "+" else -1
-    return (f"# {gene.start} # {gene.end} # {strand} # ID={gene_id or gene.id};partial={gene.partial};"
-            f"start_type={gene.start_type};rbs_motif={gene.rbs_motif};rbs_spacer={gene.rbs_spacer};"
-            f"gc_cont={gene.gc:.3f}")
+    return f"# {gene.start} # {gene.end} # {strand} # " + ";".join(f"{k}={attrs[k]}" for k in FASTA_HEADER_KEYS)
 
 
 @dataclass
@@ -134,12 +149,21 @@ class CodingTracks:
             track.abort()
 
 
+def sequence_data(contig: ContigPrediction, number: int) -> str:
+    """Prodigal's sequence data of a contig (``seqnum=..;seqlen=..;seqhdr=".."``)."""
+    header = contig.description.replace('"', "'")
+    return f'seqnum={number};seqlen={contig.length};seqhdr="{header}"'
+
+
+def model_data(contig: ContigPrediction, model: str, table: int) -> str:
+    """Prodigal's model data of a contig (``version=..;run_type=..;model="..";...``)."""
+    return (f'version=genoseq.v{__version__};run_type={contig.run_type};model="{model}";'
+            f"gc_cont={100 * contig.gc:.2f};transl_table={table};uses_sd={int(contig.uses_sd)}")
+
+
 def model_comments(contig: ContigPrediction, number: int, model: str, table: int) -> str:
     """Prodigal's two comment lines before each sequence's genes."""
-    header = contig.description.replace('"', "'")
-    return (f'# Sequence Data: seqnum={number};seqlen={contig.length};seqhdr="{header}"\n'
-            f'# Model Data: version=genoseq.v{__version__};run_type={contig.run_type};model="{model}";'
-            f"gc_cont={100 * contig.gc:.2f};transl_table={table};uses_sd={int(contig.uses_sd)}\n")
+    return f"# Sequence Data: {sequence_data(contig, number)}\n# Model Data: {model_data(contig, model, table)}\n"
 
 
 def write_predictions(
@@ -170,20 +194,15 @@ def write_predictions(
             summary.genes += len(contig.genes)
             ids = ([f"{summary.contigs}_{i + 1}" for i in range(len(contig.genes))] if prodigal_ids
                    else [None] * len(contig.genes))
-            if gff and paths.gene_format == "gbk":
-                gff.write(gbk_record(contig, ids, summary.contigs, model, table))
-            elif gff and paths.gene_format == "sco":
-                gff.write(sco_record(contig, summary.contigs, model, table))
-            elif gff:
-                gff.write(model_comments(contig, summary.contigs, model, table))
-                write_sequence_region(gff, contig.id, contig.length, contig.circular)
-                gff.write("".join(gff3_row(g, i).format() + "\n" for g, i in zip(contig.genes, ids)))
+            if gff:
+                gff.write(RECORD_WRITERS[paths.gene_format](contig, ids, summary.contigs, model, table))
             for gene, gene_id in zip(contig.genes, ids):
+                description = fasta_description(gene, gene_id) if faa or fna else ""
                 if faa:
                     protein = gene.protein if stop_asterisk else gene.protein.rstrip("*")
-                    write_fasta(faa, gene.id, protein, fasta_description(gene, gene_id))
+                    write_fasta(faa, gene.id, protein, description)
                 if fna:
-                    write_fasta(fna, gene.id, gene.nucleotides, fasta_description(gene, gene_id))
+                    write_fasta(fna, gene.id, gene.nucleotides, description)
             if own_tracks is not None:
                 own_tracks.add(contig.id, contig.coding_plus, contig.coding_minus)
         if tracks:
