@@ -65,6 +65,11 @@ def _log(message: str) -> None:
         click.echo(message, err=True)
 
 
+def _comma_list(text: str | None) -> list[str] | None:
+    """``a,b,,c`` -> ``["a", "b", "c"]``; None stays None (the option was not given)."""
+    return [x for x in text.split(",") if x] if text is not None else None
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
@@ -401,13 +406,9 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
     settings = TrainSettings(out_dir=outdir, epochs=epochs, steps_per_epoch=steps_per_epoch, lr=lr, seed=seed,
                              device=device, amp=not no_amp, threads=threads or None, max_minutes=max_minutes,
                              resume=not no_resume)
-
-    def split(text: str | None) -> list[str] | None:
-        return [x for x in text.split(",") if x] if text is not None else None
-
     root = data_root_or_none(data_root) if (data_root or not pairs) else None
     train_gene_model(
-        settings, data_root=root, train_genomes=split(train_genomes), valid_genomes=split(valid_genomes),
+        settings, data_root=root, train_genomes=_comma_list(train_genomes), valid_genomes=_comma_list(valid_genomes),
         pairs=[(f, g, int(t)) for f, g, t in pairs], valid_pairs=[(f, g, int(t)) for f, g, t in valid_pairs],
         config=GeneNetConfig(phase_channel=not no_phase_channel, branch_channels=branch_channels,
                              codon_channels=codon_channels,
@@ -500,8 +501,8 @@ def train_ep(data_root, pairs, landscape, marks, landscape_marks, output, cv, ma
         root = data_root_or_none(data_root) / "enhancers"
         pairs = pairs or str(root / "crispr_combined_K562_training.GRCh38.tsv.gz")
         landscape = landscape or str(root / "k562_landscape" / "K562_DHS_elements_ENCODE_uniform.hg38.tsv.gz")
-    mark_list = tuple(m for m in marks.split(",") if m) if marks else None
-    land_list = tuple(m for m in landscape_marks.split(",") if m) if landscape_marks else None
+    mark_list = tuple(_comma_list(marks) or ()) or None
+    land_list = tuple(_comma_list(landscape_marks) or ()) or None
     train_and_validate(pairs, None if landscape == "none" else landscape, output, mark_list, cv, max_iter, seed,
                        upper_edge, land_list, log=_log)
 

@@ -106,8 +106,7 @@ class SSPredictor:
         net, entry = load_module(model, "ss", build_ss_model)
         dev = resolve_device(device)
         net.to(dev).eval()
-        disorder = all(getattr(m, "config", None) is not None and m.config.disorder
-                       for m in getattr(net, "members", [net]))
+        disorder = net.has_disorder  # read before quantization replaces the layers
         if quantize and dev.type == "cpu":
             net = quantize_for_cpu(net)
         return cls(net, entry, dev, batch_tokens or DEFAULT_BATCH_TOKENS[dev.type], consistent, disorder)

@@ -70,6 +70,10 @@ class SSNet(nn.Module):
         if config.disorder:
             self.head_disorder = nn.Sequential(nn.Linear(2 * config.lstm_hidden, 64), nn.ReLU(), nn.Linear(64, 1))
 
+    @property
+    def has_disorder(self) -> bool:
+        return self.config.disorder
+
     def trunk_parameters(self) -> list[nn.Parameter]:
         """Everything but the disorder head (what ``--freeze-trunk`` keeps fixed)."""
         head = {id(p) for p in self.head_disorder.parameters()} if self.config.disorder else set()
@@ -105,6 +109,11 @@ class SSEnsemble(nn.Module):
         super().__init__()
         self.members = nn.ModuleList(SSNet(c) for c in configs)
 
+    @property
+    def has_disorder(self) -> bool:
+        """Every member has a disorder head (their logits are averaged)."""
+        return all(m.has_disorder for m in self.members)
+
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
         outputs = [m(tokens, lengths) for m in self.members]
         logp8 = torch.stack([torch.log_softmax(o[0].float(), -1) for o in outputs]).mean(0)
@@ -114,7 +123,7 @@ class SSEnsemble(nn.Module):
         return logp8, logp3
 
 
-def build_ss_model(config: dict) -> nn.Module:
+def build_ss_model(config: dict) -> SSNet | SSEnsemble:
     """The module a checkpoint's ``model_config`` describes (one network or an ensemble)."""
     if "members" in config:
         return SSEnsemble([SSNetConfig.from_dict(c) for c in config["members"]])
