@@ -106,10 +106,8 @@ class SSPredictor:
         net, entry = load_module(model, "ss", build_ss_model)
         dev = resolve_device(device)
         net.to(dev).eval()
-        disorder = net.has_disorder  # read before quantization replaces the layers
-        if quantize and dev.type == "cpu":
-            net = quantize_for_cpu(net)
-        return cls(net, entry, dev, batch_tokens or DEFAULT_BATCH_TOKENS[dev.type], consistent, disorder)
+        runner: torch.nn.Module = quantize_for_cpu(net) if quantize and dev.type == "cpu" else net
+        return cls(runner, entry, dev, batch_tokens or DEFAULT_BATCH_TOKENS[dev.type], consistent, net.has_disorder)
 
     def predict_records(self, records: Iterable[FastaRecord], source: str = "",
                         progress: Callable[[int], None] | None = None) -> Iterator[SSPrediction]:
