@@ -22,19 +22,19 @@ from genoseq.genes.api import GenePredictor
 from genoseq.genes.confidence import expected_calibration_error, fit_calibration, reliability_table
 from genoseq.genes.dataset import DEFAULT_TEST, DEFAULT_VALIDATION, read_manifest
 from genoseq.io.fasta import read_dna
-from genoseq.io.gff3 import read_cds
+from genoseq.genes.evaluate import match_key
+from genoseq.io.gff3 import CDSFeature, read_cds
 
 
-def calls(model: str, root: Path, name: str, table: int) -> dict[str, np.ndarray]:
+def calls(predictor: GenePredictor, root: Path, name: str) -> dict[str, np.ndarray]:
     """Score, length, current conf and correctness of every call on one genome."""
     folder = root / "genomes" / name
-    predictor = GenePredictor.load(model, "cpu", table)
-    reference = {(f.seqid, f.strand, f.stop_coordinate) for f in read_cds(folder / "annotation.gff3.gz")}
+    reference = {match_key(f) for f in read_cds(folder / "annotation.gff3.gz")}
     rows = []
     for contig in predictor.predict_records(read_dna(folder / "genome.fna.gz")):
         for g in contig.genes:
-            stop = g.end if g.strand == "+" else g.start
-            rows.append((g.score, g.end - g.start + 1, g.confidence / 100, (g.seqid, g.strand, stop) in reference))
+            call = CDSFeature(g.seqid, g.strand, g.id, [(g.start, g.end)])
+            rows.append((g.score, g.end - g.start + 1, g.confidence / 100, match_key(call) in reference))
     score, length, conf, right = (np.array(col) for col in zip(*rows))
     return {"score": score, "length": length, "conf": conf, "right": right.astype(bool)}
 
@@ -58,8 +58,10 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(args.data_root or default_data_root())
     codes = read_manifest(root).set_index("short_name")["genetic_code"].to_dict()
-    tuning = pooled([calls(args.model, root, g, int(codes[g])) for g in DEFAULT_VALIDATION])
-    report = pooled([calls(args.model, root, g, int(codes[g])) for g in DEFAULT_TEST])
+    predictors = {table: GenePredictor.load(args.model, "cpu", table)
+                  for table in {int(codes[g]) for g in (*DEFAULT_VALIDATION, *DEFAULT_TEST)}}
+    tuning = pooled([calls(predictors[int(codes[g])], root, g) for g in DEFAULT_VALIDATION])
+    report = pooled([calls(predictors[int(codes[g])], root, g) for g in DEFAULT_TEST])
     fit = fit_calibration(tuning["score"], tuning["length"], tuning["right"])
     print(f"fit on {', '.join(DEFAULT_VALIDATION)} ({len(tuning['score'])} calls): {fit.as_dict()}")
     print_table(f"current conf, report genomes {', '.join(DEFAULT_TEST)}", report["conf"], report["right"])

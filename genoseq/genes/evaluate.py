@@ -33,7 +33,8 @@ class GeneEvaluation:
         return asdict(self)
 
 
-def _key(f: CDSFeature) -> tuple[str, str, int]:
+def match_key(f: CDSFeature) -> tuple[str, str, int]:
+    """What makes a call match an annotated CDS: seqid, strand and stop."""
     return (f.seqid, f.strand, f.stop_coordinate)
 
 
@@ -50,11 +51,11 @@ def evaluate_features(predicted: list[CDSFeature], reference: list[CDSFeature]) 
     real = [f for f in reference if not f.pseudo]
     pred_by_key: dict[tuple, CDSFeature] = {}
     for f in predicted:
-        pred_by_key.setdefault(_key(f), f)
-    matched = [f for f in real if _key(f) in pred_by_key]
-    exact = sum(1 for f in matched if pred_by_key[_key(f)].start_coordinate == f.start_coordinate)
-    all_ref_keys = {_key(f) for f in reference}
-    pred_hits = sum(1 for f in predicted if _key(f) in all_ref_keys)
+        pred_by_key.setdefault(match_key(f), f)
+    matched = [f for f in real if match_key(f) in pred_by_key]
+    exact = sum(1 for f in matched if pred_by_key[match_key(f)].start_coordinate == f.start_coordinate)
+    all_ref_keys = {match_key(f) for f in reference}
+    pred_hits = sum(1 for f in predicted if match_key(f) in all_ref_keys)
     lengths: dict[str, int] = {}
     for f in predicted + reference:
         lengths[f.seqid] = max(lengths.get(f.seqid, 0), f.end)
