@@ -3,7 +3,7 @@
 10,000-residue protein.
 
     python benchmarks/ss_speed.py [--data-root ../shared/data] [--threads 2]
-        [--baseline /path/to/other/genoseq] [--proteome proteins.faa.gz]
+        [--baseline /path/to/other/genoseq] [--proteome proteins.faa.gz] [--repeats 3]
 
 Each run is the whole command (start-up and model loading included) under
 /usr/bin/time -v; the in-process rate (network and decoding only) is printed too.
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -37,6 +38,8 @@ def main() -> None:
     ap.add_argument("--model", default="ss-default")
     ap.add_argument("--baseline", default=None, help="another genoseq executable to time beside this one")
     ap.add_argument("--proteome", default=None, help="a large protein FASTA (gzip allowed) to time in CSV")
+    ap.add_argument("--repeats", default=1, type=int,
+                    help="runs of each command (tools alternate in order); the median is shown")
     args = ap.parse_args()
     tools = [("this genoseq", "genoseq")] + ([("baseline", args.baseline)] if args.baseline else [])
     table = pd.read_csv(Path(args.data_root) / "ss" / "test_cb513.tsv.gz", sep="\t")
@@ -58,9 +61,14 @@ def main() -> None:
                            ("csv",)))
         for name, fasta, n_prot, n_res, format_sets in inputs:
             for formats in format_sets:
-                for tool, executable in tools:
-                    wall, rss = timed([executable, "ss", str(fasta), "-o", f"{tmp}/out", "-f", formats, "-q",
-                                       "-t", str(args.threads), "-m", args.model])
+                runs: dict[str, list[tuple[float, float]]] = {tool: [] for tool, _ in tools}
+                for repeat in range(args.repeats):
+                    for tool, executable in (tools if repeat % 2 == 0 else tools[::-1]):
+                        runs[tool].append(timed([executable, "ss", str(fasta), "-o", f"{tmp}/out", "-f", formats,
+                                                 "-q", "-t", str(args.threads), "-m", args.model]))
+                for tool, _ in tools:
+                    wall = statistics.median(w for w, _ in runs[tool])
+                    rss = max(r for _, r in runs[tool])
                     rows.append((tool, name, formats, wall, n_prot / wall, n_res / wall, rss))
         from genoseq.io.fasta import read_fasta
         from genoseq.nn.device import set_threads
@@ -73,10 +81,14 @@ def main() -> None:
         for _ in predictor.predict_records(records):
             pass
         in_process = time.perf_counter() - start
-    print("| genoseq | input | formats | wall (s) | proteins/s | residues/s | peak RSS (MB) |")
-    print("|---|---|---|---|---|---|---|")
+    baseline_wall = {(name, formats): wall for tool, name, formats, wall, *_ in rows if tool == "baseline"}
+    print(f"Median of {args.repeats} run(s) each; speed-up = baseline wall / this wall.\n")
+    print("| genoseq | input | formats | wall (s) | proteins/s | residues/s | peak RSS (MB) | speed-up |")
+    print("|---|---|---|---|---|---|---|---|")
     for tool, name, formats, wall, pps, rps, rss in rows:
-        print(f"| {tool} | {name} | {formats} | {wall:.2f} | {pps:.1f} | {rps:,.0f} | {rss:.0f} |")
+        ratio = baseline_wall.get((name, formats))
+        shown = f"{ratio / wall:.2f}x" if ratio and tool != "baseline" else ""
+        print(f"| {tool} | {name} | {formats} | {wall:.2f} | {pps:.1f} | {rps:,.0f} | {rss:.0f} | {shown} |")
     print(f"\nIn-process prediction of CB513 (no start-up): {in_process:.2f} s = "
           f"{len(table) / in_process:.0f} proteins/s, {residues / in_process:,.0f} residues/s "
           f"({args.threads} threads).")

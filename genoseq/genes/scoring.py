@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
@@ -27,7 +26,7 @@ import torch
 
 from genoseq.genes.encode import encode_batch
 from genoseq.genes.model import N_OUTPUTS, GeneNet
-from genoseq.nn.device import autocast
+from genoseq.nn.device import autocast, single_threaded_ops
 
 PAD = ord("N")
 
@@ -98,20 +97,6 @@ def forward_windows(model: GeneNet, x: torch.Tensor, conv_batch: int) -> torch.T
         return torch.cat([torch.log_softmax(out[:, :7], dim=1), out[:, 7:]], dim=1)
 
 
-@contextmanager
-def _single_threaded_ops(active: bool):
-    """Each worker thread uses one core: torch's intra-op threads would only contend."""
-    if not active:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def score_sequences(
     model: GeneNet,
     items: Iterable[tuple[Any, np.ndarray]],
@@ -175,7 +160,7 @@ def score_sequences(
             pending.popitem(last=False)
             yield item.key, item.seq, item.scores
 
-    with ThreadPoolExecutor(workers) as pool, _single_threaded_ops(workers > 1):
+    with ThreadPoolExecutor(workers) as pool, single_threaded_ops(workers > 1):
         for key, seq in items:
             windows = _contig_windows(seq, settings)
             pid = counter

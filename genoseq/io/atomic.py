@@ -2,12 +2,16 @@
 
 A run that fails half-way leaves no partial output behind: every output of a
 command is opened through one :class:`OutputSet`, which renames all files at
-once when the block ends normally and deletes them all when it raises.
+once when the block ends normally and deletes them all when it raises. Files are
+written in a hidden staging folder beside their targets (``.genoseq-*``, one per
+output folder), so a run that writes thousands of per-protein files pays one
+temporary folder, not a uniquely named temporary file each.
 """
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -25,6 +29,7 @@ class OutputSet:
         self._pending: list[tuple[Path, Path]] = []
         self._handles: list[IO] = []
         self._created_dirs: list[Path] = []
+        self._staging: dict[Path, Path] = {}  # output folder -> its staging folder
 
     def open(self, path: str | os.PathLike, mode: str = "w") -> IO:
         """Open ``path`` for writing (``-`` is stdout); committed on success."""
@@ -33,7 +38,7 @@ class OutputSet:
         target = Path(path)
         try:
             self._make_parents(target.parent)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            fd, tmp = self._staged_file(target)
         except OSError as exc:
             check_writable(target)  # the clearer message where it applies
             raise GenoseqError(f"cannot write {target}: {exc.strerror}") from None
@@ -41,6 +46,22 @@ class OutputSet:
         self._handles.append(handle)
         self._pending.append((Path(tmp), target))
         return handle
+
+    def _staged_file(self, target: Path) -> tuple[int, str]:
+        """Create the temporary file for ``target`` in its folder's staging folder."""
+        staging = self._staging.get(target.parent)
+        if staging is None:
+            staging = self._staging[target.parent] = Path(tempfile.mkdtemp(prefix=".genoseq-", dir=target.parent))
+        try:
+            tmp = staging / target.name
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), str(tmp)
+        except FileExistsError:  # the same name opened twice in one run
+            return tempfile.mkstemp(prefix=f"{target.name}.", dir=staging)
+
+    def _remove_staging(self) -> None:
+        for staging in self._staging.values():
+            shutil.rmtree(staging, ignore_errors=True)
+        self._staging.clear()
 
     def _make_parents(self, folder: Path) -> None:
         for missing in reversed(_existing_ancestor(folder)[1]):  # remembered: a failed run removes them again
@@ -70,6 +91,7 @@ class OutputSet:
             os.chmod(tmp, mode)  # mkstemp creates 0600 files; give outputs the usual permissions
             os.replace(tmp, target)
         self._pending.clear()
+        self._remove_staging()
 
     def discard(self) -> None:
         for handle in self._handles:
@@ -79,6 +101,7 @@ class OutputSet:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
         self._pending.clear()
+        self._remove_staging()
         for folder in reversed(self._created_dirs):  # folders made for outputs that never came
             with contextlib.suppress(OSError):
                 folder.rmdir()

@@ -17,7 +17,7 @@ Writers take any object with ``id``, ``sequence``, ``p3`` (H E C), ``p8``
 from __future__ import annotations
 
 import re
-from typing import IO, Any, Protocol
+from typing import IO, Protocol
 
 import numpy as np
 
@@ -49,6 +49,7 @@ class SSResult(Protocol):
 #: several times faster than formatting each float.
 _P3 = np.array([f"{i / 1000:.3f}" for i in range(1001)], dtype=object)
 _P6 = np.array([f"{i / 1000:6.3f}" for i in range(1001)], dtype=object)
+_P3_FIELDS = np.frombuffer("".join("," + p for p in _P3).encode(), dtype=np.uint8).reshape(1001, 6)
 
 
 def _formatted(values: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -99,17 +100,51 @@ def write_csv_header(handle: IO[str], disorder: bool = False) -> None:
 
 
 def write_csv_rows(handle: IO[str], pred: SSResult, disorder: bool = False) -> None:
-    """One row per residue; ``disorder`` adds the disorder probability (the header must agree)."""
+    """One row per residue; ``disorder`` adds the disorder probability (the header must agree).
+
+    Rows are assembled as byte matrices, one per run of residue numbers with the same
+    number of digits (every other field has a fixed width), which is an order of
+    magnitude faster than joining fields row by row.
+    """
     n = len(pred.sequence)
-    columns: list[Any] = [[_csv_field(pred.id)] * n, list(pred.sequence), [str(i) for i in range(1, n + 1)],
-                          list(pred.q3)]
-    columns += [_formatted(pred.p3[:, k], _P3) for k in range(3)]
-    columns += [list(pred.q8)] + [_formatted(pred.p8[:, k], _P3) for k in range(8)]
+    if n == 0:
+        return
+    eight = pred.p8
     if disorder:
         if pred.disorder is None:
             raise ValueError("this prediction has no disorder probabilities")
-        columns.append(_formatted(pred.disorder, _P3))
-    handle.write("".join(",".join(row) + "\n" for row in zip(*columns)))
+        eight = np.column_stack([pred.p8, pred.disorder])
+    # Byte columns in row order; the residue number is filled in per run of equal width.
+    prefix = np.frombuffer((_csv_field(pred.id) + ",").encode(), dtype=np.uint8)
+    comma = np.full((n, 1), ord(","), dtype=np.uint8)
+    columns = [np.broadcast_to(prefix, (n, len(prefix))), _letters(pred.sequence), comma,
+               np.empty((n, 0), dtype=np.uint8), comma, _letters(pred.q3), _fixed_width(pred.p3), comma,
+               _letters(pred.q8), _fixed_width(eight), np.full((n, 1), ord("\n"), dtype=np.uint8)]
+    number_column = 3
+    out = []
+    first = 1
+    while first <= n:
+        digits = len(str(first))
+        last = min(n, 10**digits - 1)
+        numbers = np.arange(first, last + 1)
+        places = 10 ** np.arange(digits - 1, -1, -1)
+        rows = slice(first - 1, last)
+        block = [c[rows] for c in columns]
+        block[number_column] = (numbers[:, None] // places % 10 + ord("0")).astype(np.uint8)
+        out.append(np.concatenate(block, axis=1).tobytes())
+        first = last + 1
+    handle.write(b"".join(out).decode())
+
+
+def _letters(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode(), dtype=np.uint8).reshape(-1, 1)
+
+
+def _fixed_width(values: np.ndarray) -> np.ndarray:
+    """Rows of probabilities as ",%.3f" fields, (n, 6 x columns): every value in [0, 1]
+    prints 5 characters."""
+    indices = np.rint(np.clip(values, 0.0, 1.0) * 1000).astype(np.int64)
+    return _P3_FIELDS[indices].reshape(len(values), -1)
 
 
 def write_fas(handle: IO[str], pred: SSResult, eight_state: bool = False) -> None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from typing import Iterator
 
 import torch
 
@@ -32,12 +34,36 @@ def set_threads(threads: int | None) -> int:
     return threads
 
 
-def autocast(device: torch.device, enabled: bool = True):
-    """Mixed precision on CUDA (bfloat16 where supported, else float16); a no-op on CPU."""
-    if device.type == "cuda" and enabled:
+@contextmanager
+def single_threaded_ops(active: bool = True) -> Iterator[None]:
+    """Torch ops use one core each while active, for worker threads that run batches side
+    by side: recurrent layers make many small calls, which split poorly across cores."""
+    if not active:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def autocast(device: torch.device, enabled: bool = True, cpu_dtype: torch.dtype | None = None):
+    """``enabled``: mixed precision on CUDA (bfloat16 where supported, else float16).
+    ``cpu_dtype``: autocast to that dtype on CPU (for bfloat16 inference); None: plain float32."""
+    if device.type == "cuda":
         dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return torch.autocast("cuda", dtype=dtype)
-    return torch.autocast("cpu", enabled=False)
+        return torch.autocast("cuda", dtype=dtype, enabled=enabled)
+    return torch.autocast("cpu", dtype=cpu_dtype or torch.bfloat16, enabled=cpu_dtype is not None)
+
+
+def cpu_has_native_bf16() -> bool:
+    """The CPU multiplies bfloat16 natively (AVX512-BF16 or AMX), so bfloat16 inference is
+    fast; elsewhere it is emulated and slower than float32."""
+    cpu = getattr(torch, "cpu", None)
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(bool(getattr(cpu, name, lambda: False)()) for name in checks)
 
 
 def keep_freed_memory(limit: int = 64 << 20) -> bool:

@@ -162,12 +162,12 @@ def evaluate_table(ref: str, pred_csv: str | None = None, model: str = "ss-defau
             pred3.append(state_indices(q3, SS3))
             pred8.append(state_indices(q8, SS8))
     else:
-        from genoseq.ss.api import SSPredictor, predict_tokens
+        from genoseq.ss.api import SSPredictor
         from genoseq.ss.decode import decode_q8
 
         predictor = SSPredictor.load(model, device, **options)
         by_index = {}
-        for out in predict_tokens(predictor.model, chains.tokens, predictor.device, predictor.batch_tokens):
+        for out in predictor.outputs(chains.tokens):
             by_index[out.number] = (out.p3.argmax(1), decode_q8(out.p3, out.p8, predictor.consistent), out.disorder)
         pred3 = [by_index[i][0] for i in range(len(chains))]
         pred8 = [by_index[i][1] for i in range(len(chains))]

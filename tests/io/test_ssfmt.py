@@ -63,6 +63,20 @@ def test_csv_and_fas():
     assert fas.getvalue() == f">A,B\n{pred.sequence}\n{pred.q3}\n"  # S4PRED upper-cases ids
 
 
+def test_csv_rows_equal_field_by_field_formatting_across_number_widths():
+    # Row assembly is vectorised per run of residue numbers of equal width: check every width change.
+    for length in (1, 9, 10, 99, 100, 1001):
+        pred = prediction(length, "sp|P1|X")
+        pred.disorder = np.random.default_rng(length).random(length)
+        out = io.StringIO()
+        ssfmt.write_csv_rows(out, pred, disorder=True)
+        expected = "".join(
+            ",".join([pred.id, pred.sequence[i], str(i + 1), pred.q3[i], *(f"{v:.3f}" for v in pred.p3[i]),
+                      pred.q8[i], *(f"{v:.3f}" for v in pred.p8[i]), f"{pred.disorder[i]:.3f}"]) + "\n"
+            for i in range(length))
+        assert out.getvalue() == expected
+
+
 def test_consistent_q8_always_reduces_to_q3():
     pred = prediction(500)
     pred.consistent = True

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 
 from genoseq.ss.api import length_batches, predict_tokens
@@ -55,3 +56,55 @@ def test_disorder_head_is_optional_and_padding_safe():
     plain = SSNet(SSNetConfig(conv_channels=8, lstm_hidden=16))
     assert next(predict_tokens(plain, tokens, torch.device("cpu"), 10**6)).disorder is None
     assert len(model.trunk_parameters()) == len(list(plain.parameters()))
+
+
+def test_inference_paths_equal_the_training_path():
+    # Under no-grad inference the convolutions run as table lookups and the BiLSTM one
+    # direction at a time over a padded batch; both must equal the layers they replace.
+    torch.manual_seed(4)
+    model = SSNet(SSNetConfig(conv_channels=8, lstm_hidden=16, disorder=True)).eval()
+    rng = np.random.default_rng(4)
+    lengths = torch.tensor([30, 1, 17, 30, 5])
+    tokens = torch.zeros(len(lengths), 30, dtype=torch.long)
+    for row, n in enumerate(lengths):
+        tokens[row, :n] = torch.from_numpy(rng.integers(1, 22, size=int(n)))
+    with torch.enable_grad():
+        reference = model(tokens, lengths)  # nn.Conv1d and packed sequences
+    with torch.inference_mode():
+        fast = model(tokens, lengths)
+    valid = torch.arange(30)[None, :] < lengths[:, None]
+    for ref, out in zip(reference, fast):
+        torch.testing.assert_close(out[valid], ref[valid].detach(), atol=1e-5, rtol=1e-5)
+
+
+def test_outputs_do_not_depend_on_workers_or_batch_mates_in_float32_and_bfloat16():
+    torch.manual_seed(5)
+    model = SSNet(SSNetConfig(conv_channels=8, lstm_hidden=16)).eval()
+    rng = np.random.default_rng(5)
+    tokens = [rng.integers(1, 22, size=int(n)) for n in rng.integers(20, 200, size=40)]
+    cpu = torch.device("cpu")
+    for bf16 in (False, True):
+        one = {o.number: o.p3 for o in predict_tokens(model, tokens, cpu, 2000, workers=1, cpu_bf16=bf16)}
+        two = {o.number: o.p3 for o in predict_tokens(model, tokens, cpu, 2000, workers=2, cpu_bf16=bf16)}
+        others = {o.number: o.p3 for o in predict_tokens(model, tokens[::3], cpu, 700, workers=1, cpu_bf16=bf16)}
+        for i in one:
+            np.testing.assert_array_equal(two[i], one[i])
+        for k, i in enumerate(range(0, len(tokens), 3)):  # other batch-mates, other batch sizes
+            np.testing.assert_allclose(others[k], one[i], atol=1e-6)
+
+
+def test_precision_choice(monkeypatch):
+    import genoseq.ss.api as api
+    from genoseq.errors import GenoseqError
+
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    monkeypatch.setattr(api, "cpu_has_native_bf16", lambda: True)
+    assert api.resolve_precision("auto", cpu) == "bf16"
+    monkeypatch.setattr(api, "cpu_has_native_bf16", lambda: False)
+    assert api.resolve_precision("auto", cpu) == "int8"
+    assert [api.resolve_precision(p, cpu) for p in ("bf16", "int8", "fp32")] == ["bf16", "int8", "fp32"]
+    assert api.resolve_precision("auto", cuda) == "mixed" and api.resolve_precision("fp32", cuda) == "fp32"
+    with pytest.raises(GenoseqError, match="for CPU runs"):
+        api.resolve_precision("int8", cuda)
+    with pytest.raises(GenoseqError, match="unknown precision"):
+        api.resolve_precision("fp8", cpu)
