@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One call on a GPU machine: the CUDA tests, then predict-genes on CUDA beside pyrodigal with
-# every CPU thread, on E. coli and on a multi-FASTA of the shared genomes. Prints every figure.
+# every CPU thread, on E. coli and on a multi-FASTA of the shared genomes, then genoseq ss on
+# CUDA over the proteome that run called (issue 14's bar: >= 1,000 proteins/s). Prints every figure.
 #
 #   bash benchmarks/gpu_bench.sh [DATA_ROOT]      (DATA_ROOT: a folder holding genomes/)
 #
@@ -38,3 +39,7 @@ run "pyrodigal -j $THREADS, E. coli" python3 -m pyrodigal -i "$tmp/ecoli.fna" -o
 run "genoseq cuda, all genomes ($((size / 1000000)) MB)" python3 -m genoseq predict-genes "$tmp/all.fna" -o "$tmp/g2" -q --device cuda -t "$THREADS"
 run "pyrodigal -j $THREADS, all genomes" python3 -m pyrodigal -i "$tmp/all.fna" -o "$tmp/p2.gff" -f gff -a "$tmp/p2.faa" -j "$THREADS"
 echo "input bytes: $size"
+proteins=$(grep -c '^>' "$tmp/g2/proteins.faa" 2>/dev/null || echo 0)
+run "genoseq ss cuda, proteome ($proteins proteins), csv" python3 -m genoseq ss "$tmp/g2/proteins.faa" -o "$tmp/ss" -f csv -q --device cuda -t "$THREADS"
+run "genoseq ss cuda, proteome ($proteins proteins), all formats" python3 -m genoseq ss "$tmp/g2/proteins.faa" -o "$tmp/ss_all" -q --device cuda -t "$THREADS"
+echo "(proteins/s = proteins / wall s)"

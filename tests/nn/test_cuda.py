@@ -41,6 +41,22 @@ def test_ss_on_cuda_matches_cpu():
     assert same / sum(len(c.q3) for c in cpu) >= 0.97
 
 
+def test_ss_inference_paths_on_cuda_equal_the_training_path():
+    from genoseq.ss.model import SSNet, SSNetConfig
+
+    torch.manual_seed(0)
+    model = SSNet(SSNetConfig(conv_channels=8, lstm_hidden=16)).cuda().eval()
+    lengths = torch.tensor([25, 3, 25, 11])
+    tokens = torch.randint(1, 22, (4, 25)) * (torch.arange(25)[None, :] < lengths[:, None])
+    with torch.enable_grad():
+        reference = model(tokens.cuda(), lengths)
+    with torch.inference_mode():
+        fast = model(tokens.cuda(), lengths)
+    valid = (torch.arange(25)[None, :] < lengths[:, None]).cuda()
+    for ref, out in zip(reference, fast):
+        torch.testing.assert_close(out[valid], ref[valid].detach(), atol=1e-4, rtol=1e-4)
+
+
 def test_gene_training_steps_on_cuda(tmp_path):
     from genoseq.genes.model import GeneNetConfig
     from genoseq.genes.training import train
