@@ -16,6 +16,7 @@ import argparse
 import gzip
 import shutil
 import re
+import statistics
 import tempfile
 from pathlib import Path
 
@@ -53,9 +54,12 @@ def main() -> None:
         if shutil.which("pyrodigal"):
             tools["pyrodigal"] = ["pyrodigal", "-i", str(fasta), "-f", "gff", "-o", f"{tmp}/py.gff",
                                   "-a", f"{tmp}/py.faa", "-j", str(args.threads)]
-        for name, cmd in tools.items():
-            for _ in range(args.repeats):
-                wall, rss = timed(cmd)
+        # Rounds of every tool, the order reversed every other round, so that a slow spell of a
+        # shared machine does not land on one tool's runs.
+        names = list(tools)
+        for repeat in range(args.repeats):
+            for name in (names if repeat % 2 == 0 else names[::-1]):
+                wall, rss = timed(tools[name])
                 rows.append(("E. coli K-12 (4.6 Mb)", name, wall, rss))
         if args.big:
             big = Path(tmp) / "all.fna"
@@ -79,6 +83,13 @@ def main() -> None:
     print("| input | tool | wall s | peak RSS MB |\n|---|---|---|---|")
     for inp, tool, wall, rss in rows:
         print(f"| {inp} | {tool} | {wall:.1f} | {rss:.0f} |")
+    medians = {tool: statistics.median(w for inp, t, w, _ in rows if t == tool and inp.startswith("E. coli"))
+               for tool in dict.fromkeys(t for _, t, _, _ in rows)}
+    if "prodigal 2.6.3" in medians:
+        print(f"\nE. coli, median of {args.repeats} run(s) each, wall time relative to Prodigal 2.6.3 in this run:\n")
+        print("| tool | median wall s | x Prodigal |\n|---|---|---|")
+        for tool, wall in medians.items():
+            print(f"| {tool} | {wall:.2f} | {wall / medians['prodigal 2.6.3']:.2f} |")
 
 
 if __name__ == "__main__":
