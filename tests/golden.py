@@ -19,7 +19,7 @@ from genoseq import __version__
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "golden"
 COMMANDS = {
-    "genes": ["predict-genes", "data/pPCP1.fna", "--tracks", "none", "-q", "-o"],
+    "genes": ["predict-genes", "data/pPCP1.fna", "--tracks", "none", "--precision", "fp32", "-q", "-o"],
     "ss": ["ss", "data/pPCP1.faa", "--precision", "fp32", "-q", "-o"],  # fp32: not the per-CPU default (bf16 or int8)
 }
 

@@ -1,1 +1,5 @@
 """Prokaryotic gene finding: CNN + bidirectional GRU per-base scores, ORF-aware decoding."""
+
+#: ``--precision`` choices (torch-free, for the CLI): "auto" is bf16 convolutions on CPUs with
+#: native bfloat16, else fp32; mixed precision on CUDA.
+PRECISIONS = ("auto", "bf16", "fp32")

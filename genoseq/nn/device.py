@@ -58,6 +58,20 @@ def autocast(device: torch.device, enabled: bool = True, cpu_dtype: torch.dtype 
     return torch.autocast("cpu", dtype=cpu_dtype or torch.bfloat16, enabled=cpu_dtype is not None)
 
 
+def resolve_precision(precision: str, device: torch.device, choices: tuple[str, ...], cpu_fallback: str) -> str:
+    """The arithmetic a run uses for a ``--precision`` choice: on CPU "auto" is "bf16" where
+    the CPU has native bfloat16, else ``cpu_fallback``; on CUDA "mixed" (autocast) or "fp32"."""
+    if precision not in choices:
+        raise GenoseqError(f"unknown precision {precision!r} (choose from {', '.join(choices)})")
+    if device.type != "cpu":
+        if precision not in ("auto", "fp32"):
+            raise GenoseqError(f"--precision {precision} is for CPU runs; on {device.type} choose auto or fp32")
+        return "fp32" if precision == "fp32" else "mixed"
+    if precision == "auto":
+        return "bf16" if cpu_has_native_bf16() else cpu_fallback
+    return precision
+
+
 def cpu_has_native_bf16() -> bool:
     """The CPU multiplies bfloat16 natively (AVX512-BF16 or AMX), so bfloat16 inference is
     fast; elsewhere it is emulated and slower than float32."""

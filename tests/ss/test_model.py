@@ -94,13 +94,14 @@ def test_outputs_do_not_depend_on_workers_or_batch_mates_in_float32_and_bfloat16
 
 
 def test_precision_choice(monkeypatch):
+    import genoseq.nn.device as device
     import genoseq.ss.api as api
     from genoseq.errors import GenoseqError
 
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
-    monkeypatch.setattr(api, "cpu_has_native_bf16", lambda: True)
+    monkeypatch.setattr(device, "cpu_has_native_bf16", lambda: True)
     assert api.resolve_precision("auto", cpu) == "bf16"
-    monkeypatch.setattr(api, "cpu_has_native_bf16", lambda: False)
+    monkeypatch.setattr(device, "cpu_has_native_bf16", lambda: False)
     assert api.resolve_precision("auto", cpu) == "int8"
     assert [api.resolve_precision(p, cpu) for p in ("bf16", "int8", "fp32")] == ["bf16", "int8", "fp32"]
     assert api.resolve_precision("auto", cuda) == "mixed" and api.resolve_precision("fp32", cuda) == "fp32"
@@ -108,3 +109,9 @@ def test_precision_choice(monkeypatch):
         api.resolve_precision("int8", cuda)
     with pytest.raises(GenoseqError, match="unknown precision"):
         api.resolve_precision("fp8", cpu)
+    # the gene finder has no int8: without native bfloat16 it runs float32
+    from genoseq.genes import PRECISIONS as GENES
+
+    assert device.resolve_precision("auto", cpu, GENES, cpu_fallback="fp32") == "fp32"
+    with pytest.raises(GenoseqError, match="unknown precision"):
+        device.resolve_precision("int8", cpu, GENES, cpu_fallback="fp32")
