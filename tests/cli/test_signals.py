@@ -17,8 +17,11 @@ def test_a_signal_mid_run_leaves_no_outputs(example_fasta, tmp_path, signum, cod
     # 3 Mb of contigs: a run of several seconds
     (tmp_path / "in.fna").write_text("".join(f">c{i}\n{record.sequence}\n" for i in range(300)))
     out = tmp_path / "out"
+    # Default signal dispositions in the child: a test run started in the background (``cmd &``
+    # in a script) inherits an ignored SIGINT, which Python would keep.
     process = subprocess.Popen([sys.executable, "-m", "genoseq", "predict-genes", str(tmp_path / "in.fna"),
-                                "-o", str(out), "-q"], stderr=subprocess.PIPE)
+                                "-o", str(out), "-q"], stderr=subprocess.PIPE, restore_signals=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 60
     while not (out.exists() and any(out.iterdir())) and time.time() < deadline:  # writing has begun
         time.sleep(0.05)

@@ -28,7 +28,7 @@ def test_all_formats_from_example_proteins(tmp_path):
     assert len(fas) == 3 * len(ids) and all(set(line) <= set("HEC") for line in fas[2::3])
     ss2 = (tmp_path / f"{ids[0]}.ss2").read_text().splitlines()
     assert ss2[0].startswith("# PSIPRED VFORMAT") and ss2[1] == ""
-    assert not list(tmp_path.glob(".*tmp"))
+    assert not list(tmp_path.glob(".*tmp")) and not list(tmp_path.glob(".genoseq-*"))  # staging folder gone
 
 
 def test_same_output_every_time_and_stdin_gzip(tmp_path):
@@ -36,6 +36,16 @@ def test_same_output_every_time_and_stdin_gzip(tmp_path):
     gz = gzip.compress(PROTEINS.read_bytes())
     piped = run_ok("ss", "-", "-o", "-", "-f", "csv", "-q", stdin=gz)
     assert piped.stdout == (tmp_path / "a" / "ss.csv").read_bytes()
+
+
+def test_precision_choices_and_the_old_no_int8_flag(tmp_path):
+    run_ok("ss", PROTEINS, "-o", tmp_path / "fp32", "-f", "csv", "-q", "--precision", "fp32")
+    run_ok("ss", PROTEINS, "-o", tmp_path / "old", "-f", "csv", "-q", "--no-int8")  # kept for old scripts
+    assert (tmp_path / "old" / "ss.csv").read_bytes() == (tmp_path / "fp32" / "ss.csv").read_bytes()
+    for precision in ("bf16", "int8"):
+        run_ok("ss", PROTEINS, "-o", tmp_path / precision, "-f", "csv", "-q", "--precision", precision)
+        rows = (tmp_path / precision / "ss.csv").read_text().splitlines()
+        assert len(rows) == len((tmp_path / "fp32" / "ss.csv").read_text().splitlines())
 
 
 def test_chains_after_predict_genes(example_fasta, tmp_path):
