@@ -33,6 +33,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--window", type=int, default=3000)
     ap.add_argument("--arch", default="12,60,40,24", help="branch,codon,gru,head channels")
+    ap.add_argument("--codons-per-step", type=int, default=1, help="codons per GRU step (1-3)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--steps-per-epoch", type=int, default=200)
     ap.add_argument("--probe-steps", type=int, default=40)
@@ -42,7 +43,8 @@ def main() -> None:
     branch, codon, gru, head = (int(x) for x in args.arch.split(","))
 
     def config() -> GeneNetConfig:
-        return GeneNetConfig(branch_channels=branch, codon_channels=codon, gru_hidden=gru, head_channels=head)
+        return GeneNetConfig(branch_channels=branch, codon_channels=codon, gru_hidden=gru, head_channels=head,
+                             codons_per_step=args.codons_per_step)
 
     out = Path(args.out)
     probe = out.with_name(out.name + "_probe")

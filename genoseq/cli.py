@@ -396,17 +396,21 @@ def train() -> None:
 @click.option("--epochs", default=24, show_default=True, help="Epochs (validation and a checkpoint after each).")
 @click.option("--steps-per-epoch", default=250, show_default=True, help="Optimizer steps per epoch.")
 @click.option("--batch-size", default=32, show_default=True, help="Windows (6 kb) per step.")
-@click.option("--window", default=3000, show_default=True, help="Training window length (multiple of 3).")
+@click.option("--window", default=3000, show_default=True,
+              help="Training window length (a multiple of 3 x --codons-per-step).")
 @click.option("--lr", default=2e-3, show_default=True, help="Peak learning rate (AdamW; warm-up, then cosine decay).")
 @click.option("--no-phase-channel", is_flag=True, help="Ablation: drop the position-mod-3 input channel.")
 @click.option("--branch-channels", default=16, show_default=True, help="Channels per per-base convolution branch.")
 @click.option("--codon-channels", default=96, show_default=True, help="Channels of the codon-step convolutions.")
 @click.option("--gru-hidden", default=64, show_default=True, help="BiGRU hidden size per direction.")
 @click.option("--head-channels", default=32, show_default=True, help="Per-base head channels.")
+@click.option("--codons-per-step", default=1, show_default=True, type=click.IntRange(1, 3),
+              help="Codons one GRU step reads: 2 or 3 cut the sequential work, CPU inference's main cost; "
+                   "--window must then be a multiple of 6 or 9.")
 @_training_options
 def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, outdir, epochs, steps_per_epoch, batch_size,
-                window, lr, no_phase_channel, branch_channels, codon_channels, gru_hidden, head_channels, seed, device, no_amp, threads,
-                max_minutes, no_resume) -> None:
+                window, lr, no_phase_channel, branch_channels, codon_channels, gru_hidden, head_channels,
+                codons_per_step, seed, device, no_amp, threads, max_minutes, no_resume) -> None:
     """Train the gene model on FASTA + GFF3 pairs, holding out whole genomes for validation."""
     from genoseq.datapaths import data_root_or_none
     from genoseq.genes.model import GeneNetConfig
@@ -421,8 +425,8 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
         settings, data_root=root, train_genomes=_comma_list(train_genomes), valid_genomes=_comma_list(valid_genomes),
         pairs=[(f, g, int(t)) for f, g, t in pairs], valid_pairs=[(f, g, int(t)) for f, g, t in valid_pairs],
         config=GeneNetConfig(phase_channel=not no_phase_channel, branch_channels=branch_channels,
-                             codon_channels=codon_channels,
-                             gru_hidden=gru_hidden, head_channels=head_channels),
+                             codon_channels=codon_channels, gru_hidden=gru_hidden, head_channels=head_channels,
+                             codons_per_step=codons_per_step),
         batch_size=batch_size, window=window, log=_log,
     )
 

@@ -132,7 +132,8 @@ class GenePredictor:
         if torch_device.type == "cuda":  # a GPU wants whole batches, not cache-sized chunks
             window_opts["conv_batch"] = window_opts.get("batch_size", 256)
         arithmetic = resolve_precision(precision, torch_device, PRECISIONS, cpu_fallback="fp32")
-        return cls(net, entry, decoder, WindowSettings(**window_opts), torch_device, table,
+        windows = WindowSettings(**window_opts).aligned(net.config.step_bases)
+        return cls(net, entry, decoder, windows, torch_device, table,
                    ConfidenceCalibration.from_settings(entry.settings), arithmetic)
 
     def predict_records(

@@ -159,8 +159,8 @@ class GeneTrainingTask:
         self, train: list[AnnotatedGenome], valid: list[AnnotatedGenome], config: GeneNetConfig,
         batch_size: int = 32, window: int = 3000, n_valid_windows: int = 256,
     ):
-        if window % 3:
-            raise InputError("--window must be a multiple of 3")
+        if window % config.step_bases:
+            raise InputError(f"--window must be a multiple of {config.step_bases} (bases per GRU step)")
         self.train, self.config = train, config
         self.batch_size, self.window = batch_size, window
         self.model = GeneNet(config)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator
 
 import numpy as np
@@ -49,6 +49,12 @@ class WindowSettings:
     @property
     def core(self) -> int:
         return self.window - 2 * self.flank
+
+    def aligned(self, step: int) -> "WindowSettings":
+        """These settings with window, flank and length step rounded down to multiples of
+        ``step`` (a network's bases per GRU step, a multiple of 3)."""
+        return replace(self, window=self.window - self.window % step, flank=self.flank - self.flank % step,
+                       length_step=max(step, self.length_step - self.length_step % step))
 
 
 def _contig_windows(seq: np.ndarray, s: WindowSettings) -> list[tuple[int, np.ndarray]]:

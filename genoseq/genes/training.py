@@ -32,8 +32,9 @@ def train(
 ) -> dict[str, float]:
     """Train a gene model; genomes come from ``data_root`` by name and/or explicit
     (fasta, gff3, table) ``pairs``. Returns the best validation metrics."""
-    if window % 3:
-        raise GenoseqError("--window must be a multiple of 3")
+    config = config or GeneNetConfig()
+    if window % config.step_bases:
+        raise GenoseqError(f"--window must be a multiple of {config.step_bases} (bases per GRU step)")
     if not valid_pairs and (data_root is None or valid_genomes == []):
         # best.pt and early stopping need genomes the network never trains on
         raise GenoseqError("no validation genome: hold out a whole genome with --valid-pair FASTA GFF3 TABLE "
@@ -52,5 +53,5 @@ def train(
     log(f"training on {len(train_set)} genome{'s' * (len(train_set) != 1)} ({sum(g.size for g in train_set):,} bp): "
         + ", ".join(g.name for g in train_set))
     log(f"validating on {len(valid_set)} genome{'s' * (len(valid_set) != 1)}: " + ", ".join(g.name for g in valid_set))
-    task = GeneTrainingTask(train_set, valid_set, config or GeneNetConfig(), batch_size, window)
+    task = GeneTrainingTask(train_set, valid_set, config, batch_size, window)
     return fit(task, settings, log=log)

@@ -30,6 +30,20 @@ def test_train_rejects_bad_window(example_fasta, example_gff, tmp_path):
     assert_clean_error(result, "multiple of 3")
 
 
+def test_a_network_with_three_codons_per_gru_step_trains_and_predicts(example_fasta, example_gff, tmp_path):
+    base = ["train", "genes", "--pair", example_fasta, example_gff, "11", "--valid-pair", example_fasta, example_gff,
+            "11", "--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "2", "-t", "1", "--device", "cpu",
+            "--codons-per-step", "3", "--gru-hidden", "8"]
+    assert_clean_error(genoseq(*base, "-o", tmp_path / "bad", "--window", "600"), "multiple of 9")
+    trained = genoseq(*base, "-o", tmp_path / "run", "--window", "594")
+    assert trained.returncode == 0, trained.stderr.decode()
+    assert load_checkpoint(tmp_path / "run" / "best.pt", "genes")["model_config"]["codons_per_step"] == 3
+    # predict-genes aligns its 6 kb windows to 9-base steps
+    predicted = genoseq("predict-genes", example_fasta, "-m", tmp_path / "run" / "best.pt", "-o", tmp_path / "p", "-q")
+    assert predicted.returncode == 0, predicted.stderr.decode()
+    assert (tmp_path / "p" / "genes.gff3").exists()
+
+
 def test_training_without_a_validation_genome_is_refused(example_fasta, example_gff, tmp_path):
     result = genoseq("train", "genes", "--pair", example_fasta, example_gff, "11", "-o", tmp_path / "run")
     assert_clean_error(result, "no validation genome")

@@ -18,6 +18,21 @@ def test_model_keeps_per_base_resolution():
     assert GeneNet(GeneNetConfig(phase_channel=False))(torch.randn(1, 4, 30)).shape == (1, N_OUTPUTS, 30)
 
 
+@pytest.mark.parametrize("codons, good, bad", [(2, 300, 303), (3, 297, 300)])
+def test_gru_steps_of_several_codons_keep_per_base_resolution(codons, good, bad):
+    model = GeneNet(GeneNetConfig(codons_per_step=codons, gru_hidden=8))
+    assert model(torch.randn(2, 7, good)).shape == (2, N_OUTPUTS, good)
+    with pytest.raises(ValueError, match=f"multiple of {3 * codons}"):
+        model(torch.randn(1, 7, bad))
+    assert GeneNetConfig(codons_per_step=codons).step_bases == 3 * codons
+
+
+def test_window_settings_align_to_the_networks_step():
+    aligned = WindowSettings().aligned(9)
+    assert (aligned.window, aligned.flank, aligned.length_step) == (5994, 297, 594)
+    assert WindowSettings().aligned(6) == WindowSettings()  # 6 kb windows already fit 2-codon steps
+
+
 class LocalModel(torch.nn.Module):
     """Output at each base depends only on that base: lets us check stitching exactly."""
 
