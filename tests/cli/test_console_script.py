@@ -18,8 +18,9 @@ def test_bad_input_exit_status_and_message(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_stdin_to_stdout_pipe(example_fasta):
-    result = genoseq_process("predict-genes", "-", "--gff", "-", "-q", stdin=example_fasta.read_bytes())
+def test_stdin_to_stdout_pipe(example_fasta, tmp_path):
+    # run in tmp_path: the other outputs go to their default folder, genoseq_genes/
+    result = genoseq_process("predict-genes", "-", "--gff", "-", "-q", stdin=example_fasta.read_bytes(), cwd=tmp_path)
     assert result.returncode == 0, result.stderr.decode()
     rows = [line for line in result.stdout.decode().splitlines() if line and not line.startswith("#")]
     assert rows and all(row.split("\t")[2] == "CDS" for row in rows)
