@@ -160,8 +160,7 @@ class GenePredictor:
 
         scored = ((record, seq, scores, ext) for (record, ext), seq, scores in
                   score_sequences(self.model, items(), self.windows, self.device, progress,
-                                  workers=torch.get_num_threads(), amp=self.precision == "mixed",
-                                  cpu_bf16=self.precision == "bf16"))
+                                  workers=torch.get_num_threads(), precision=self.precision))
         yield from self.decode_scored(scored, mask, tracks)
 
     def decode_scored(

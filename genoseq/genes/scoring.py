@@ -26,7 +26,7 @@ import torch
 
 from genoseq.genes.encode import encode_batch
 from genoseq.genes.model import N_OUTPUTS, GeneNet
-from genoseq.nn.device import autocast, single_threaded_ops
+from genoseq.nn.device import precision_autocast, single_threaded_ops
 
 PAD = ord("N")
 
@@ -83,28 +83,25 @@ class _Pending:
         self.remaining = n_windows
 
 
-def forward_windows(model: GeneNet, x: torch.Tensor, conv_batch: int, amp: bool = True,
-                    cpu_bf16: bool = False) -> torch.Tensor:
+def forward_windows(model: GeneNet, x: torch.Tensor, conv_batch: int, precision: str = "mixed") -> torch.Tensor:
     """``model(x)`` with the convolutions run ``conv_batch`` windows at a time and the
     GRU over the whole batch; returns float32 log-probabilities of the 7 coding
     classes and the 2 start logits, (B, 9, L).
 
-    ``amp``: mixed precision on CUDA. ``cpu_bf16``: on CPU the convolutions and heads run
-    in bfloat16 and the GRU in float32 (a bfloat16 GRU is slower on CPU).
+    ``precision``: a resolved precision ("mixed" is a no-op on CPU). Under "bf16" the
+    convolutions and heads run in bfloat16 and the GRU in float32 (a bfloat16 GRU is
+    slower on CPU).
     """
     device = x.device
-
-    def reduced():
-        return autocast(device, amp, torch.bfloat16 if cpu_bf16 else None)
-
+    gru_precision = "fp32" if precision == "bf16" else precision
     with torch.inference_mode():
-        with reduced():
+        with precision_autocast(device, precision):
             parts = [model.features(x[i : i + conv_batch]) for i in range(0, len(x), conv_batch)]
         steps = torch.cat([steps for _, steps in parts])
-        with autocast(device, amp):  # on CPU: float32
-            rnn_out, _ = model.gru(steps.float() if cpu_bf16 else steps)
+        with precision_autocast(device, gru_precision):
+            rnn_out, _ = model.gru(steps.float() if gru_precision == "fp32" else steps)
         out, offset = [], 0
-        with reduced():
+        with precision_autocast(device, precision):
             for bases, part in parts:
                 out.append(model.heads(bases, part, rnn_out[offset : offset + len(part)]))
                 offset += len(part)
@@ -119,15 +116,14 @@ def score_sequences(
     device: torch.device = torch.device("cpu"),
     progress=None,
     workers: int = 1,
-    amp: bool = True,
-    cpu_bf16: bool = False,
+    precision: str = "mixed",
 ) -> Iterator[tuple[Any, np.ndarray, np.ndarray]]:
     """Yield ``(key, seq, scores)`` for each ``(key, seq)``, in input order.
 
     ``seq`` is ASCII bytes; ``scores`` is float32 (9, L): log-probabilities of the 7
     coding classes and the 2 start-site logits. ``progress(n_bases)`` is called as
     bases are scored. ``workers`` > 1 runs that many batches at once on CPU threads.
-    ``amp`` and ``cpu_bf16`` choose the arithmetic (see :func:`forward_windows`).
+    ``precision`` chooses the arithmetic (see :func:`forward_windows`).
     """
     model.eval()
     phase = model.config.phase_channel
@@ -145,7 +141,7 @@ def score_sequences(
         # Runs on a worker thread: encoding, the network and the copies into each contig's
         # score array (disjoint slices) all release the GIL for most of their time.
         x = torch.from_numpy(encode_batch(np.stack([e[2] for e in entries]), phase)).to(device)
-        out = forward_windows(model, x, settings.conv_batch, amp, cpu_bf16).cpu().numpy()
+        out = forward_windows(model, x, settings.conv_batch, precision).cpu().numpy()
         for (item, core_start, _), result in zip(entries, out):
             take = core_length(item, core_start, width)
             item.scores[:, core_start : core_start + take] = result[:, settings.flank : settings.flank + take]

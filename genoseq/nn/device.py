@@ -49,13 +49,20 @@ def single_threaded_ops(active: bool = True) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def autocast(device: torch.device, enabled: bool = True, cpu_dtype: torch.dtype | None = None):
-    """``enabled``: mixed precision on CUDA (bfloat16 where supported, else float16).
-    ``cpu_dtype``: autocast to that dtype on CPU (for bfloat16 inference); None: plain float32."""
+def autocast(device: torch.device, enabled: bool = True):
+    """Mixed precision on CUDA (bfloat16 where supported, else float16); a no-op on CPU."""
     if device.type == "cuda":
         dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         return torch.autocast("cuda", dtype=dtype, enabled=enabled)
-    return torch.autocast("cpu", dtype=cpu_dtype or torch.bfloat16, enabled=cpu_dtype is not None)
+    return torch.autocast("cpu", enabled=False)
+
+
+def precision_autocast(device: torch.device, precision: str):
+    """The autocast of a resolved precision (see :func:`resolve_precision`): "mixed" on
+    CUDA, bfloat16 on CPU for "bf16"; none for "fp32" and "int8" (a quantized model)."""
+    if precision == "bf16":
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return autocast(device, precision == "mixed")
 
 
 def resolve_precision(precision: str, device: torch.device, choices: tuple[str, ...], cpu_fallback: str) -> str:

@@ -140,17 +140,20 @@ class SSNet(nn.Module):
         """``tokens`` (batch, length) -> (logits8, logits3), each (batch, length, classes),
         plus the disorder logits (batch, length) when the network has that head.
 
-        With ``lengths`` the LSTM runs on packed sequences, so padding never
-        changes a protein's output; without it all rows are taken as full length.
+        With ``lengths`` padding never changes a protein's output (packed sequences in
+        training; :meth:`_lstm_by_direction` for inference); without it all rows are taken
+        as full length. Inference (eval mode, no gradients) runs the faster equivalents
+        of the convolutions and the LSTM.
         """
-        if self.training or torch.is_grad_enabled():
+        inference = not (self.training or torch.is_grad_enabled())
+        if inference:
+            conv = self.convolve_by_lookup(tokens)
+        else:
             x = torch.cat([self.embed(tokens), self.blosum[tokens]], dim=-1).transpose(1, 2)
             conv = self.drop(torch.cat([torch.relu(c(x)) for c in self.convs], dim=1).transpose(1, 2))
-        else:
-            conv = self.convolve_by_lookup(tokens)
         if lengths is None:
             rnn, _ = self.lstm(conv)
-        elif isinstance(self.lstm, nn.LSTM) and not (self.training or torch.is_grad_enabled()):
+        elif inference and isinstance(self.lstm, nn.LSTM):  # not the int8 LSTM, which has no plain weights
             rnn = self._lstm_by_direction(conv, lengths.to(conv.device))
         else:
             packed = pack_padded_sequence(conv, lengths.cpu(), batch_first=True, enforce_sorted=False)

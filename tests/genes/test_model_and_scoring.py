@@ -83,5 +83,5 @@ def test_chunked_batches_and_worker_threads_give_the_same_scores():
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
     assert torch.get_num_threads() == threads  # the worker pool restores torch's thread count
     # bfloat16 convolutions and heads (GRU in float32): close to float32, not equal
-    for (_, _, want), (_, _, got) in zip(reference, score_sequences(model, enumerate(seqs), chunked, cpu_bf16=True)):
+    for (_, _, want), (_, _, got) in zip(reference, score_sequences(model, enumerate(seqs), chunked, precision="bf16")):
         assert 0 < np.abs(got - want).max() < 0.2

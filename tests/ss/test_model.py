@@ -83,10 +83,10 @@ def test_outputs_do_not_depend_on_workers_or_batch_mates_in_float32_and_bfloat16
     rng = np.random.default_rng(5)
     tokens = [rng.integers(1, 22, size=int(n)) for n in rng.integers(20, 200, size=40)]
     cpu = torch.device("cpu")
-    for bf16 in (False, True):
-        one = {o.number: o.p3 for o in predict_tokens(model, tokens, cpu, 2000, workers=1, cpu_bf16=bf16)}
-        two = {o.number: o.p3 for o in predict_tokens(model, tokens, cpu, 2000, workers=2, cpu_bf16=bf16)}
-        others = {o.number: o.p3 for o in predict_tokens(model, tokens[::3], cpu, 700, workers=1, cpu_bf16=bf16)}
+    for precision in ("fp32", "bf16"):
+        one = {o.number: o.p3 for o in predict_tokens(model, tokens, cpu, 2000, workers=1, precision=precision)}
+        two = {o.number: o.p3 for o in predict_tokens(model, tokens, cpu, 2000, workers=2, precision=precision)}
+        others = {o.number: o.p3 for o in predict_tokens(model, tokens[::3], cpu, 700, workers=1, precision=precision)}
         for i in one:
             np.testing.assert_array_equal(two[i], one[i])
         for k, i in enumerate(range(0, len(tokens), 3)):  # other batch-mates, other batch sizes
