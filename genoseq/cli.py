@@ -175,6 +175,18 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
                    f"device {predictor.device}, {n_threads} threads", err=True)
 
 
+def _ss_precision_option(command):
+    """``--precision`` of the SS commands, and ``--no-int8``, the old spelling of fp32 (hidden),
+    which sets the same parameter (a click feature switch: what is given beats the default)."""
+    command = click.option("--no-int8", "precision", flag_value="fp32", hidden=True,
+                           help="Same as --precision fp32 (kept for old scripts).")(command)
+    return click.option(
+        "--precision", default="auto", show_default=True, type=click.Choice(PRECISIONS),
+        help="Network arithmetic. auto: bfloat16 on CPUs that have it natively (AVX512-BF16 or AMX), else int8 "
+             "LSTM/linear layers (1.7x faster than fp32, same validation accuracy; outputs vary slightly with the "
+             "proteins batched together); mixed precision on CUDA. fp32: full precision.")(command)
+
+
 @main.command("ss", short_help="Predict protein secondary structure (3 and 8 states).")
 @click.argument("fasta", type=str)
 @click.option("-o", "--outdir", default="genoseq_ss", show_default=True,
@@ -190,14 +202,9 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
 @click.option("--consistent-q8", is_flag=True,
               help="Call the most probable 8-state class inside the chosen 3-state class, so q8 always reduces to "
                    "q3 (default: each call is its own most probable state, as NetSurfP does; ~0.6 points more Q8).")
-@click.option("--precision", default="auto", show_default=True, type=click.Choice(PRECISIONS),
-              help="Network arithmetic. auto: bfloat16 on CPUs that have it natively (AVX512-BF16 or AMX), else int8 "
-                   "LSTM/linear layers (1.7x faster than fp32, same validation accuracy; outputs vary slightly with "
-                   "the proteins batched together); mixed precision on CUDA. fp32: full precision.")
-@click.option("--no-int8", is_flag=True, hidden=True, help="Same as --precision fp32 (kept for old scripts).")
+@_ss_precision_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
-def predict_ss(fasta, outdir, formats, model, device, threads, batch_tokens, consistent_q8, precision, no_int8,
-               quiet) -> None:
+def predict_ss(fasta, outdir, formats, model, device, threads, batch_tokens, consistent_q8, precision, quiet) -> None:
     """Predict 3- and 8-state secondary structure (DSSP alphabet) of proteins (FASTA, gzip, or '-').
 
     Single-sequence input: no alignments or databases. Any length works
@@ -216,7 +223,7 @@ def predict_ss(fasta, outdir, formats, model, device, threads, batch_tokens, con
     chosen = parse_formats(formats)
     check_writable(folders=(outdir,))
     n_threads = set_threads(threads)
-    predictor = SSPredictor.load(model, device, batch_tokens, "fp32" if no_int8 else precision, consistent_q8)
+    predictor = SSPredictor.load(model, device, batch_tokens, precision, consistent_q8)
     program = f"genoseq {__version__} {predictor.entry.name}"
     source = "<stdin>" if fasta == "-" else fasta
     with CountProgress("ss", "protein", disable=quiet) as bar, output_set() as outputs:
@@ -560,19 +567,17 @@ def _print_metrics(result: dict, fmt: str) -> None:
               help="Where the network runs.")
 @click.option("-t", "--threads", default=0, type=int, show_default=True, help="CPU threads (0 = all usable cores).")
 @click.option("--consistent-q8", is_flag=True, help="Decode q8 inside the chosen q3 class (as in genoseq ss).")
-@click.option("--precision", default="auto", show_default=True, type=click.Choice(PRECISIONS),
-              help="Network arithmetic, as in genoseq ss.")
-@click.option("--no-int8", is_flag=True, hidden=True, help="Same as --precision fp32 (kept for old scripts).")
+@_ss_precision_option
 @click.option("--format", "fmt", default="table", type=click.Choice(["table", "tsv", "json"]), show_default=True,
               help="Aligned text for reading, one TSV row, or JSON for scripts.")
-def evaluate_ss(ref, pred, model, device, threads, consistent_q8, precision, no_int8, fmt) -> None:
+def evaluate_ss(ref, pred, model, device, threads, consistent_q8, precision, fmt) -> None:
     """Q3, Q8, SOV (3-state) and per-class precision/recall on resolved residues
     (and inside cb513_mask when the table has it: the standard CB513 protocol)."""
     from genoseq.nn.device import set_threads
     from genoseq.ss.evaluate import evaluate_table
 
     set_threads(threads)
-    result = evaluate_table(ref, pred_csv=pred, model=model, device=device, precision="fp32" if no_int8 else precision,
+    result = evaluate_table(ref, pred_csv=pred, model=model, device=device, precision=precision,
                             consistent=consistent_q8).as_dict()
     _print_metrics(result, fmt)
 
