@@ -9,12 +9,13 @@ once (:class:`AdaptationContext`, :class:`AdaptationBackground`).
 """
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
 
 from genoseq.genes.codes import COMPLEMENT_CODE, codon_codes
-from genoseq.genes.decode import EDGE, Candidates
+from genoseq.genes.decode import EDGE, Candidates, on_both_strands
 from genoseq.genes.start_model import StartModel, sd_features, start_windows
 
 UPSTREAM = 20
@@ -106,16 +107,16 @@ class AdaptationContext:
     strands: tuple[StrandContext, StrandContext]  # plus, minus
 
     @classmethod
-    def build(cls, codes: np.ndarray, candidates: Candidates) -> "AdaptationContext":
-        strands = []
-        for strand in (1, -1):
+    def build(cls, codes: np.ndarray, candidates: Candidates, pool: Executor | None = None) -> "AdaptationContext":
+        def strand_context(strand: int) -> StrandContext:
             view = _strand_codes(codes, strand)
             idx, begins, ends = _strand_coords(len(codes), candidates, strand)
             upstream = _upstream_windows(view, begins).astype(np.uint8)
             windows = start_windows(view, begins)
-            strands.append(StrandContext(view, dicodon_codes(view).astype(np.int16), idx, begins, ends, upstream,
-                                         _motif_codes(upstream).astype(np.int16), windows, sd_features(windows)))
-        return cls((strands[0], strands[1]))
+            return StrandContext(view, dicodon_codes(view).astype(np.int16), idx, begins, ends, upstream,
+                                 _motif_codes(upstream).astype(np.int16), windows, sd_features(windows))
+
+        return cls(on_both_strands(pool, lambda: strand_context(1), lambda: strand_context(-1)))
 
 
 @dataclass
@@ -193,22 +194,26 @@ class GenomeAdaptation:
         motif[-1] = 0.0
         return cls(dicodon_llr, up, motif, types)
 
-    def apply(self, codes: np.ndarray, c: Candidates, context: AdaptationContext | None = None) -> None:
+    def apply(self, codes: np.ndarray, c: Candidates, context: AdaptationContext | None = None,
+              pool: Executor | None = None) -> None:
         """Fill the genome-specific features of ``c`` in place (``context``: built from
-        ``codes`` and ``c`` when not given)."""
-        context = context or AdaptationContext.build(codes, c)
-        for side in context.strands:
+        ``codes`` and ``c`` when not given; ``pool``: threads for the two strands)."""
+        context = context or AdaptationContext.build(codes, c, pool)
+
+        def fill(side: StrandContext) -> None:  # the strands' candidates are disjoint
             idx = side.idx
             if len(idx) == 0:
-                continue
+                return
             c.codon_score[idx] = _dicodon_sums(side.hexamers, side.begins, side.ends, c.partial3[idx], self.dicodon_llr)
             up = self.upstream_llr[np.arange(UPSTREAM)[None, :], side.upstream].sum(1)
             c.upstream_score[idx] = np.where(c.partial5[idx], 0.0, up)
             best_motif = self.motif_llr[side.motifs].max(1)
             c.motif_score[idx] = np.where(c.partial5[idx], 0.0, best_motif)
+            if self.start_model is not None:
+                apply_start_model(self.start_model, c, side)
+
+        on_both_strands(pool, lambda: fill(context.strands[0]), lambda: fill(context.strands[1]))
         c.type_score = self.type_llr[c.start_type]
-        if self.start_model is not None:
-            apply_start_model(self.start_model, c, context)
 
 
 def fit_start_model(
@@ -252,14 +257,13 @@ def fit_start_model(
     return StartModel.fit(windows[keep], types[keep], extra[keep], group, chosen[keep], l2=l2, initial=previous)
 
 
-def apply_start_model(model: StartModel, c: Candidates, context: AdaptationContext) -> None:
-    """Fill ``c.site_score`` (0 for 5'-partial candidates, which have no start)."""
-    for side in context.strands:
-        idx = side.idx
-        if len(idx) == 0:
-            continue
-        complete = ~c.partial5[idx]
-        scores = np.zeros(len(idx))
-        types = np.minimum(c.start_type[idx], EDGE - 1)
-        scores[complete] = model.score(side.windows[complete], types[complete], side.sd[complete])
-        c.site_score[idx] = scores
+def apply_start_model(model: StartModel, c: Candidates, side: StrandContext) -> None:
+    """Fill ``c.site_score`` of one strand's candidates (0 for 5'-partial candidates, which have no start)."""
+    idx = side.idx
+    if len(idx) == 0:
+        return
+    complete = ~c.partial5[idx]
+    scores = np.zeros(len(idx))
+    types = np.minimum(c.start_type[idx], EDGE - 1)
+    scores[complete] = model.score(side.windows[complete], types[complete], side.sd[complete])
+    c.site_score[idx] = scores

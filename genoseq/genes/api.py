@@ -7,7 +7,10 @@
 """
 from __future__ import annotations
 
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field, fields
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
 
@@ -19,7 +22,7 @@ from genoseq.genes.codes import (
     COMPLEMENT_CODE, GeneticCode, codon_codes, encode_bases, genetic_code, reverse_codon_codes,
 )
 from genoseq.genes.adaptation import (
-    AdaptationBackground, AdaptationContext, GenomeAdaptation, fit_start_model,
+    AdaptationBackground, AdaptationContext, GenomeAdaptation, apply_start_model, fit_start_model,
 )
 from genoseq.genes.decode import (
     START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, start_score_parts, total_score,
@@ -180,31 +183,34 @@ class GenePredictor:
         buffer: list[_Contig] = []
         buffered = 0
         adaptation: GenomeAdaptation | None = None
-        for record, seq, scores, ext in scored:
-            contig = self._prepare(record, seq, scores, ext, code, mask)
-            del scores
+        # A second thread for the decoder's numpy work (both strands at once; the start
+        # model's fit beside the other tables' rescoring); outputs do not depend on it.
+        with ThreadPoolExecutor(1) if torch.get_num_threads() > 1 else nullcontext() as pool:
+            for record, seq, scores, ext in scored:
+                contig = self._prepare(record, seq, scores, ext, code, mask, pool)
+                del scores
+                if tracks is not None:
+                    tracks.add(record.id, contig.coding_plus, contig.coding_minus)
+                if adapting:
+                    buffer.append(contig)
+                    buffered += contig.length
+                    if buffered >= settings.adapt_max_bases:
+                        adaptation, adapting = self._adapt(buffer, pool), False
+                        yield from (self._finish(c, code) for c in buffer)
+                        buffer = []
+                    continue
+                if adaptation is not None:
+                    adaptation.apply(contig.codes, contig.candidates, pool=pool)
+                    total_score(contig.candidates, settings, adapted=True)
+                    contig.adapted = True
+                yield self._finish(contig, code)
             if tracks is not None:
-                tracks.add(record.id, contig.coding_plus, contig.coding_minus)
-            if adapting:
-                buffer.append(contig)
-                buffered += contig.length
-                if buffered >= settings.adapt_max_bases:
-                    adaptation, adapting = self._adapt(buffer), False
-                    yield from (self._finish(c, code) for c in buffer)
-                    buffer = []
-                continue
-            if adaptation is not None:
-                adaptation.apply(contig.codes, contig.candidates)
-                total_score(contig.candidates, settings, adapted=True)
-                contig.adapted = True
-            yield self._finish(contig, code)
-        if tracks is not None:
-            tracks.finish_async()
-        if buffer:
-            self._adapt(buffer)
-            yield from (self._finish(c, code) for c in buffer)
+                tracks.finish_async()
+            if buffer:
+                self._adapt(buffer, pool)
+                yield from (self._finish(c, code) for c in buffer)
 
-    def _adapt(self, contigs: list["_Contig"]) -> GenomeAdaptation | None:
+    def _adapt(self, contigs: list["_Contig"], pool: Executor | None = None) -> GenomeAdaptation | None:
         """Learn this input's statistics from first-pass genes (``adapt_rounds`` times) and
         rescore the contigs' candidates with them; None when there are too few genes."""
         settings = self.decoder
@@ -213,14 +219,25 @@ class GenePredictor:
             previous = [(c.codes, c.candidates, choose_genes(c.candidates, settings)) for c in contigs]
             if sum(len(genes) for _, _, genes in previous) < settings.min_adapt_genes:
                 break
-            contexts = contexts or [AdaptationContext.build(c.codes, c.candidates) for c in contigs]
+            contexts = contexts or [AdaptationContext.build(c.codes, c.candidates, pool) for c in contigs]
             background = background or AdaptationBackground.count([(x, c.candidates) for x, c in zip(contexts, contigs)])
             adaptation = GenomeAdaptation.fit(previous, contexts, background)
+            fitting = None
             if settings.fits_start_model:
-                start_model = adaptation.start_model = fit_start_model(previous, contexts, settings.site_l2,
-                                                                       start_model)
+                fit = partial(fit_start_model, previous, contexts, settings.site_l2, start_model)
+                fitting = pool.submit(fit) if pool is not None else None
+                if fitting is None:
+                    adaptation.start_model = fit()
             for c, context in zip(contigs, contexts):
-                adaptation.apply(c.codes, c.candidates, context)
+                # while the start model is fitted on the other thread, the rest is rescored here
+                adaptation.apply(c.codes, c.candidates, context, pool=None if fitting else pool)
+            if fitting is not None:
+                adaptation.start_model = fitting.result()
+                for c, context in zip(contigs, contexts):
+                    for side in context.strands:
+                        apply_start_model(adaptation.start_model, c.candidates, side)
+            start_model = adaptation.start_model
+            for c in contigs:
                 total_score(c.candidates, settings, adapted=True)
                 c.adapted = True
         return adaptation
@@ -247,7 +264,7 @@ class GenePredictor:
                                 uses_sd=uses_sd, gc=_gc_share(c.codes[: c.length]))
 
     def _prepare(self, record: FastaRecord, seq: np.ndarray, scores: np.ndarray, ext: int,
-                 code: GeneticCode, mask: bool) -> "_Contig":
+                 code: GeneticCode, mask: bool, pool: Executor | None = None) -> "_Contig":
         n = len(record.sequence)
         if ext:
             # Decode on [0, n + ext) of the original coordinates (tail prefix removed):
@@ -256,7 +273,7 @@ class GenePredictor:
         codes = encode_bases(seq)
         segments = _unmasked_segments(codes) if mask else [(0, len(codes))]
         candidates = Candidates.concat([
-            contig_candidates(codes[lo:hi], scores[:, lo:hi], code, self.decoder).shifted(lo) for lo, hi in segments
+            contig_candidates(codes[lo:hi], scores[:, lo:hi], code, self.decoder, pool).shifted(lo) for lo, hi in segments
         ])
         lp = torch.from_numpy(scores[:7, :n])
         plus, minus = (lp[rows].exp().sum(0).half().numpy() for rows in (slice(1, 4), slice(4, 7)))

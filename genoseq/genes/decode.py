@@ -33,8 +33,9 @@ running the plus-strand code on the reverse complement.
 from __future__ import annotations
 
 import math
+from concurrent.futures import Executor
 from dataclasses import dataclass, fields
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
 import numpy as np
 
@@ -43,6 +44,18 @@ from genoseq.genes.codes import COMPLEMENT_CODE, DECODER_STARTS, GeneticCode, co
 
 START_NAMES = np.array(list(DECODER_STARTS) + ["Edge"])
 EDGE = len(DECODER_STARTS)
+
+T = TypeVar("T")
+
+
+def on_both_strands(pool: Executor | None, plus: Callable[[], T], minus: Callable[[], T]) -> tuple[T, T]:
+    """Run the plus- and minus-strand halves of a step, side by side when ``pool`` is given:
+    the decoder's work is numpy array operations, which release the GIL, so a second
+    thread uses a second core. Results never depend on it."""
+    if pool is None:
+        return plus(), minus()
+    later = pool.submit(minus)
+    return plus(), later.result()
 
 
 @dataclass(frozen=True)
@@ -210,13 +223,17 @@ def plus_strand_candidates(
     return Candidates.concat(parts)
 
 
-def contig_candidates(codes: np.ndarray, scores: np.ndarray, code: GeneticCode, settings: DecoderSettings) -> Candidates:
+def contig_candidates(codes: np.ndarray, scores: np.ndarray, code: GeneticCode, settings: DecoderSettings,
+                      pool: Executor | None = None) -> Candidates:
     """All candidates on both strands. ``scores``: (9, L) = 7 coding log-probabilities
-    (non-coding, +1, +2, +3, -1, -2, -3) and 2 start logits (+, -)."""
+    (non-coding, +1, +2, +3, -1, -2, -3) and 2 start logits (+, -). ``pool``: a thread
+    pool for the two strands (see :func:`on_both_strands`)."""
     length = len(codes)
-    plus = plus_strand_candidates(codes, [scores[i] for i in (0, 1, 2, 3)], scores[7], code, settings)
-    minus = plus_strand_candidates(
-        COMPLEMENT_CODE[codes[::-1]], [scores[i, ::-1] for i in (0, 4, 5, 6)], scores[8, ::-1], code, settings,
+    plus, minus = on_both_strands(
+        pool,
+        lambda: plus_strand_candidates(codes, [scores[i] for i in (0, 1, 2, 3)], scores[7], code, settings),
+        lambda: plus_strand_candidates(COMPLEMENT_CODE[codes[::-1]], [scores[i, ::-1] for i in (0, 4, 5, 6)],
+                                       scores[8, ::-1], code, settings),
     )
     minus.begin, minus.end = length - minus.end, length - minus.begin
     minus.strand = -minus.strand

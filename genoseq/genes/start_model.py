@@ -76,10 +76,10 @@ class StartModel:
         order = np.argsort(group, kind="stable")
         windows, start_type, extra, group, chosen = (a[order] for a in (windows, start_type, extra, group, chosen))
         # dense one-hot (float32 BLAS beats sparse gathers here)
-        x = np.zeros((len(windows), n_base + extra.shape[1]), dtype=np.float32)
-        r, c = np.nonzero(windows < 4)
-        x[r, c * 4 + windows[r, c]] = 1.0
-        x[np.arange(len(windows)), n_pos * 4 + start_type.astype(np.int64)] = 1.0
+        x = np.empty((len(windows), n_base + extra.shape[1]), dtype=np.float32)
+        bases = x[:, : n_pos * 4].reshape(len(windows), n_pos, 4)  # a view: writes land in x
+        np.equal(windows[:, :, None], np.arange(4, dtype=windows.dtype), out=bases)  # unknown (4) matches none
+        np.equal(start_type[:, None], np.arange(N_TYPES), out=x[:, n_pos * 4 : n_base])
         x[:, n_base:] = extra
         first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.zeros(0, dtype=np.int64)
         n_groups = max(1, len(first))

@@ -21,3 +21,22 @@ def test_adaptation_learned_on_the_first_contigs_is_applied_to_later_ones(shared
     unadapted = list(GenePredictor.load(device="cpu", adapt=False).predict_records([second]))
     assert _calls(streamed[1]) != _calls(unadapted[0])
     assert len(streamed[1].genes) > 150
+
+
+def test_decoding_on_two_threads_gives_the_one_thread_calls(shared_genomes):
+    import torch
+
+    genome = next(read_dna(shared_genomes / "ecoli_k12_mg1655" / "genome.fna.gz")).sequence
+    records = [FastaRecord("a", "", genome[:300_000]), FastaRecord("b", "", genome[2_000_000:2_150_000])]
+    predictor = GenePredictor.load(device="cpu")
+    before = torch.get_num_threads()
+    runs = []
+    try:
+        for threads in (1, 2):  # the decoder uses a second thread when torch has two
+            torch.set_num_threads(threads)
+            runs.append([[(g.start, g.end, g.strand, g.score, g.rbs_score) for g in p.genes]
+                         for p in predictor.predict_records(records)])
+    finally:
+        torch.set_num_threads(before)
+    assert runs[0] == runs[1]
+    assert sum(len(p) for p in runs[0]) > 250
