@@ -13,7 +13,7 @@ from genoseq.genes.api import ContigPrediction, GeneCall
 from genoseq.io.atomic import OutputSet
 from genoseq.io.fasta import write_fasta
 from genoseq.io.gff3 import GFF3Row, write_gff3_header, write_sequence_region
-from genoseq.io.tracks import BedGraphTrack, BigWigTrack
+from genoseq.io.tracks import BedGraphTrack, BigWigBuilder, BigWigTrack
 
 SOURCE = "genoseq"
 
@@ -129,7 +129,8 @@ class CodingTracks:
                 BedGraphTrack(outputs, f"{prefix}.{strand}.bedgraph.gz", f"coding_{strand}") for strand in STRANDS
             )
         else:
-            self.tracks = tuple(BigWigTrack(outputs, f"{prefix}.{strand}.bw") for strand in STRANDS)
+            builder = BigWigBuilder()  # one child process builds both files
+            self.tracks = tuple(BigWigTrack(outputs, f"{prefix}.{strand}.bw", builder=builder) for strand in STRANDS)
 
     def add(self, seqid: str, plus: np.ndarray, minus: np.ndarray) -> None:
         self.tracks[0].add(seqid, plus)
@@ -141,6 +142,7 @@ class CodingTracks:
             track.finish_async()
 
     def close(self) -> None:
+        self.finish_async()  # both jobs reach a shared builder before either waits
         for track in self.tracks:
             track.close()
 

@@ -90,26 +90,38 @@ class BedGraphTrack:
         self._outputs.add_companion(Path(compressed + ".tbi"), Path(str(self.target) + ".tbi"))
 
 
-class _Builder:
-    """A child process that builds a bigWig file from its spool. It is started early, so
-    that its imports overlap the parent's work, and waits for its job on stdin."""
+class BigWigBuilder:
+    """A child process that builds bigWig files from their spools, one job per attached
+    track. It is started early, so that its imports overlap the parent's work, and reads
+    its jobs from stdin, building each as it comes; tracks that share one builder pay
+    for one interpreter and one set of imports."""
 
     def __init__(self):
         self.process = subprocess.Popen([sys.executable, "-m", "genoseq.io.tracks"],
                                         stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.started = False
+        self._tracks = 0
+        self._submitted = 0
         self._error: str | None = None
 
-    def start(self, job: dict) -> None:
-        self.started = True
+    def attach(self) -> None:
+        """One more track will submit a job (stdin closes after the last one)."""
+        self._tracks += 1
+
+    def submit(self, job: dict) -> None:
+        self._submitted += 1
         try:
-            self.process.stdin.write(json.dumps(job).encode())
-            self.process.stdin.close()
+            self.process.stdin.write(json.dumps(job).encode() + b"\n")
+            self.process.stdin.flush()
+            if self._submitted >= self._tracks:
+                self.process.stdin.close()
         except BrokenPipeError:  # the child died; wait() reports why
             pass
 
     def wait(self) -> None:
+        """Wait for every job (raises if the child failed); later calls repeat the verdict."""
         if self._error is None:
+            if not self.process.stdin.closed:
+                self.process.stdin.close()
             stderr = self.process.stderr.read().decode(errors="replace").strip()
             self._error = "" if self.process.wait() == 0 else (stderr.splitlines() or ["?"])[-1]
         if self._error:
@@ -119,6 +131,7 @@ class _Builder:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        self._error = self._error or "aborted"
 
 
 class BigWigTrack:
@@ -127,21 +140,24 @@ class BigWigTrack:
     A bigWig header must list every contig before any value is written, but
     contigs arrive one at a time (stdin, gzip): values are spooled to a temporary
     file as one byte per base (multiples of ``step``), so memory stays flat however
-    large the input. The file is built from the spool by a child process (one per
-    track, so tracks build side by side), released by :meth:`finish_async` as soon
-    as the last contig is in (so it runs beside the rest of the work on another
+    large the input. The file is built from the spool by a child process
+    (:class:`BigWigBuilder`, which tracks may share), released by :meth:`finish_async`
+    as soon as the last contig is in (so it runs beside the rest of the work on another
     core) or by :meth:`close` at the latest.
     """
 
-    def __init__(self, outputs: OutputSet, path: str | Path, step: float = 0.02):
+    def __init__(self, outputs: OutputSet, path: str | Path, step: float = 0.02,
+                 builder: BigWigBuilder | None = None):
         self.step = step
         self._tmp = outputs.reserve(path)
         self._spool = tempfile.NamedTemporaryFile(prefix="genoseq-track.", suffix=".u8", delete=False)
         self._contigs: list[tuple[str, int]] = []
-        self._builder = _Builder()
+        self._builder = builder or BigWigBuilder()
+        self._builder.attach()
+        self._finished = False
 
     def add(self, seqid: str, values: np.ndarray) -> None:
-        if self._builder.started:
+        if self._finished:
             raise RuntimeError("track already finished")
         if len(values) == 0:
             return
@@ -151,11 +167,12 @@ class BigWigTrack:
 
     def finish_async(self) -> None:
         """No more contigs: the child process builds the bigWig now."""
-        if self._builder.started:
+        if self._finished:
             return
+        self._finished = True
         self._spool.close()
-        self._builder.start({"spool": self._spool.name, "target": str(self._tmp), "contigs": self._contigs,
-                             "step": self.step})
+        self._builder.submit({"spool": self._spool.name, "target": str(self._tmp), "contigs": self._contigs,
+                              "step": self.step})
 
     def close(self) -> None:
         """Wait for the bigWig (starting it if needed); raises if it could not be built."""
@@ -200,10 +217,10 @@ def build_bigwig(spool: str | Path, contigs: list[tuple[str, int]], target: str 
         named.unlink(missing_ok=True)
 
 
-if __name__ == "__main__":  # the child process of BigWigTrack: import first, then wait for the job
+if __name__ == "__main__":  # the child process of BigWigBuilder: import first, then build each job as it comes
     import pybigtools  # noqa: F401
 
-    _text = sys.stdin.read()
-    if _text:  # no job: the parent aborted
-        _job = json.loads(_text)
-        build_bigwig(_job["spool"], _job["contigs"], _job["target"], _job["step"])
+    for _line in sys.stdin:  # no job: the parent aborted
+        if _line.strip():
+            _job = json.loads(_line)
+            build_bigwig(_job["spool"], _job["contigs"], _job["target"], _job["step"])

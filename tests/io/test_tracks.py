@@ -7,7 +7,7 @@ import pybigtools
 import pytest
 
 from genoseq.io.atomic import output_set
-from genoseq.io.tracks import BigWigTrack, value_runs
+from genoseq.io.tracks import BigWigBuilder, BigWigTrack, value_runs
 
 
 def test_value_runs():
@@ -29,6 +29,24 @@ def test_bigwig_built_in_the_background_holds_every_base(tmp_path):
     for name, values in contigs.items():
         got = bw.values(name, 0, len(values), fillna=None)
         np.testing.assert_allclose(got, np.rint(values / 0.02) * 0.02, atol=1e-6)
+
+
+def test_tracks_sharing_one_builder_are_both_written(tmp_path):
+    rng = np.random.default_rng(2)
+    values = {"plus": rng.random(3_000), "minus": rng.random(3_000)}
+    with output_set() as outputs:
+        builder = BigWigBuilder()
+        tracks = {strand: BigWigTrack(outputs, tmp_path / f"{strand}.bw", builder=builder) for strand in values}
+        for strand, track in tracks.items():
+            track.add("c", values[strand])
+        for track in tracks.values():
+            track.finish_async()
+        for track in tracks.values():
+            track.close()
+    assert builder.process.returncode == 0
+    for strand, expected in values.items():
+        got = pybigtools.open(str(tmp_path / f"{strand}.bw")).values("c", 0, len(expected), fillna=None)
+        np.testing.assert_allclose(got, np.rint(expected / 0.02) * 0.02, atol=1e-6)
 
 
 def test_every_zoom_record_summarises_its_bases(tmp_path):
