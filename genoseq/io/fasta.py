@@ -102,11 +102,15 @@ def _first_nonblank_char(handle: IO[str]) -> str | None:
     return None if len(data) < 65536 else ">"  # only whitespace so far: let the parser decide
 
 
+_ALLOWED_IN_DNA = "".join(sorted(DNA_LETTERS | {"-", "."})).encode()
+
+
 def check_dna(record: FastaRecord, source: str = "") -> None:
     """Raise :class:`InputError` if ``record`` is not a nucleotide sequence."""
-    letters = set(record.sequence)
-    bad = letters - DNA_LETTERS - {"-", "."}
-    if bad:
+    # Deleting the allowed bytes is ~10x faster than a set of a genome's letters.
+    leftover = record.sequence.encode("ascii", "replace").translate(None, _ALLOWED_IN_DNA)
+    if leftover:
+        bad = set(leftover.decode("ascii"))
         where = f"{source}: " if source else ""
         if bad & PROTEIN_ONLY_LETTERS:
             raise InputError(
