@@ -17,11 +17,19 @@ import gzip
 import shutil
 import re
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
 from genoseq.datapaths import default_data_root
 from timing import timed  # benchmarks/timing.py
+
+
+def script(name: str) -> str:
+    """The console script installed beside this Python (not a version manager's shim,
+    which adds a shell and tens of milliseconds to every run), else the one on PATH."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else name
 
 
 def main() -> None:
@@ -38,13 +46,14 @@ def main() -> None:
         fasta = Path(tmp) / "ecoli.fna"
         with gzip.open(genomes / "ecoli_k12_mg1655" / "genome.fna.gz", "rb") as src, open(fasta, "wb") as dst:
             shutil.copyfileobj(src, dst)
+        genoseq, pyrodigal = script("genoseq"), script("pyrodigal")
         tools = {
-            "genoseq (GFF3, FASTA, tracks)": ["genoseq", "predict-genes", str(fasta), "-o", f"{tmp}/g", "-q",
+            "genoseq (GFF3, FASTA, tracks)": [genoseq, "predict-genes", str(fasta), "-o", f"{tmp}/g", "-q",
                                               "-t", str(args.threads), "-m", args.model],
             "genoseq (GFF3 + proteins, as the Prodigal run)": [
-                "genoseq", "predict-genes", str(fasta), "--gff", f"{tmp}/g.gff", "--proteins", f"{tmp}/g.faa",
+                genoseq, "predict-genes", str(fasta), "--gff", f"{tmp}/g.gff", "--proteins", f"{tmp}/g.faa",
                 "--genes", "none", "--tracks", "none", "-q", "-t", str(args.threads), "-m", args.model],
-            "genoseq (GFF3 only)": ["genoseq", "predict-genes", str(fasta), "--gff", f"{tmp}/g.gff", "--proteins",
+            "genoseq (GFF3 only)": [genoseq, "predict-genes", str(fasta), "--gff", f"{tmp}/g.gff", "--proteins",
                                     "none", "--genes", "none", "--tracks", "none", "-q", "-t", str(args.threads),
                                     "-m", args.model],
         }
@@ -52,7 +61,7 @@ def main() -> None:
             tools["prodigal 2.6.3"] = ["prodigal", "-i", str(fasta), "-f", "gff", "-o", f"{tmp}/p.gff",
                                        "-a", f"{tmp}/p.faa", "-q"]
         if shutil.which("pyrodigal"):
-            tools["pyrodigal"] = ["pyrodigal", "-i", str(fasta), "-f", "gff", "-o", f"{tmp}/py.gff",
+            tools["pyrodigal"] = [pyrodigal, "-i", str(fasta), "-f", "gff", "-o", f"{tmp}/py.gff",
                                   "-a", f"{tmp}/py.faa", "-j", str(args.threads)]
         # Rounds of every tool, the order reversed every other round, so that a slow spell of a
         # shared machine does not land on one tool's runs.
@@ -77,7 +86,7 @@ def main() -> None:
                 dst.write(re.sub(rb"^>", b">copy2|", data, flags=re.M))
             for label, path in (("16 genomes multi-FASTA", big), ("16 genomes twice", twice)):
                 size = path.stat().st_size / 1e6
-                wall, rss = timed(["genoseq", "predict-genes", str(path), "-o", f"{tmp}/big", "-q",
+                wall, rss = timed([genoseq, "predict-genes", str(path), "-o", f"{tmp}/big", "-q",
                                    "-t", str(args.threads), "-m", args.model])
                 rows.append((f"{label} ({size:.0f} MB)", "genoseq (GFF3, FASTA, tracks)", wall, rss))
     print("| input | tool | wall s | peak RSS MB |\n|---|---|---|---|")

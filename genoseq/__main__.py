@@ -1,3 +1,3 @@
-from genoseq.cli import main
+from genoseq.cli import run
 
-main(prog_name="genoseq")
+run()
