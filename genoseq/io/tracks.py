@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +91,18 @@ class BedGraphTrack:
         self._outputs.add_companion(Path(compressed + ".tbi"), Path(str(self.target) + ".tbi"))
 
 
+def _levels(values: np.ndarray, step: float) -> np.ndarray:
+    """Values in [0, 1] as multiples of ``step`` (uint8)."""
+    with np.errstate(invalid="ignore"):
+        return np.rint(np.clip(values, 0.0, 1.0) / step).astype(np.uint8)
+
+
+@lru_cache(maxsize=4)
+def _half_levels(step: float) -> np.ndarray:
+    """:func:`_levels` of every float16 bit pattern, so float16 values map by lookup (same result)."""
+    return _levels(np.arange(1 << 16, dtype=np.uint16).view(np.float16), step)
+
+
 class BigWigBuilder:
     """A child process that builds bigWig files from their spools, one job per attached
     track. It is started early, so that its imports overlap the parent's work, and reads
@@ -161,7 +174,10 @@ class BigWigTrack:
             raise RuntimeError("track already finished")
         if len(values) == 0:
             return
-        levels = np.rint(np.clip(values, 0.0, 1.0) / self.step).astype(np.uint8)
+        if values.dtype == np.float16:  # one table lookup instead of half-precision arithmetic
+            levels = _half_levels(self.step)[values.view(np.uint16)]
+        else:
+            levels = _levels(values, self.step)
         self._spool.write(levels.tobytes())
         self._contigs.append((seqid, len(levels)))
 

@@ -115,3 +115,10 @@ def test_bedgraph_is_in_the_order_bedgraphtobigwig_needs(tmp_path):
     assert [line.split("\t")[0] for line in lines[1:]][::50][:2] == ["A", "A"]
     assert (tmp_path / "t.bedgraph.gz.tbi").exists() and sorted(p.name for p in tmp_path.iterdir()) == [
         "t.bedgraph.gz", "t.bedgraph.gz.tbi"]
+
+
+def test_half_precision_values_map_by_lookup_to_the_computed_levels():
+    from genoseq.io.tracks import _half_levels, _levels
+
+    values = np.random.default_rng(3).normal(0.5, 0.6, 100_000).astype(np.float16)  # some outside [0, 1]
+    assert np.array_equal(_half_levels(0.02)[values.view(np.uint16)], _levels(values, 0.02))
