@@ -29,6 +29,7 @@ START_DOWNSTREAM = 12  # codons 2-5
 #: window positions read as bases: all but the start codon itself
 BASE_POSITIONS = np.r_[0:START_UPSTREAM, START_UPSTREAM + 3 : START_UPSTREAM + 3 + START_DOWNSTREAM]
 N_TYPES = 3
+_BASE_ONE_HOT = np.eye(5, 4, dtype=np.float32)
 #: Shine-Dalgarno core (complement of the 16S rRNA 3' end, CCUCCU); every substring of
 #: 3-6 bases counts as a motif, as in Prodigal's RBS motif list
 SD_CORE = "AGGAGG"
@@ -77,8 +78,8 @@ class StartModel:
         windows, start_type, extra, group, chosen = (a[order] for a in (windows, start_type, extra, group, chosen))
         # dense one-hot (float32 BLAS beats sparse gathers here)
         x = np.empty((len(windows), n_base + extra.shape[1]), dtype=np.float32)
-        bases = x[:, : n_pos * 4].reshape(len(windows), n_pos, 4)  # a view: writes land in x
-        np.equal(windows[:, :, None], np.arange(4, dtype=windows.dtype), out=bases)  # unknown (4) matches none
+        # rows of a (5, 4) identity-like table: base b -> one-hot, unknown (4) -> zeros
+        x[:, : n_pos * 4] = np.take(_BASE_ONE_HOT, windows, axis=0).reshape(len(windows), n_pos * 4)
         np.equal(start_type[:, None], np.arange(N_TYPES), out=x[:, n_pos * 4 : n_base])
         x[:, n_base:] = extra
         first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.zeros(0, dtype=np.int64)
