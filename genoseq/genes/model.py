@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from genoseq.genes.labels import N_CODING_CLASSES
@@ -76,6 +77,7 @@ class GeneNet(nn.Module):
         super().__init__()
         self.config = config = config or GeneNetConfig()
         base_channels = config.branch_channels * len(config.branch_kernels)
+        self._phase_cache: dict[tuple, torch.Tensor] = {}
         self.stem = ParallelDilatedConv(
             config.in_channels, config.branch_channels, config.branch_kernels, config.branch_dilations
         )
@@ -109,13 +111,42 @@ class GeneNet(nn.Module):
         step = self.config.step_bases
         if length % step:
             raise ValueError(f"sequence length must be a multiple of {step}")
-        bases = torch.relu(self.stem(x))  # (B, Cb, L)
+        bases = torch.relu(self._stem(x))  # (B, Cb, L)
         n_steps = length // step
         # Lossless space-to-depth: the bases of a step side by side.
         codons = bases.reshape(batch, -1, n_steps, step).permute(0, 1, 3, 2).reshape(batch, -1, n_steps)
         h = torch.relu(self.codon_in(codons))
         h = torch.relu(self.norm(h + self.block_mix(torch.relu(self.block(h)))))
         return bases, h.transpose(1, 2)
+
+    def _stem(self, x: torch.Tensor) -> torch.Tensor:
+        """The per-base convolutions. ``x`` may hold the base channels alone (inference,
+        windows starting at phase 0): the phase channels then add the same term to every
+        window, computed once per length, and the convolutions read 4 channels instead of 7."""
+        if x.shape[1] == self.config.in_channels:
+            return self.stem(x)
+        if not self.config.phase_channel or x.shape[1] != 4:
+            raise ValueError(f"expected {self.config.in_channels} input channels, got {x.shape[1]}")
+        bases = torch.cat([
+            F.conv1d(x, branch.weight[:, :4], None, padding=branch.padding, dilation=branch.dilation)
+            for branch in self.stem.branches
+        ], dim=1)
+        return (bases + self._phase_term(x.shape[2], x.device)).to(bases.dtype)
+
+    def _phase_term(self, length: int, device: torch.device) -> torch.Tensor:
+        """(1, Cb, length) float32: the phase channels' and biases' share of the per-base
+        convolutions for a window starting at phase 0 (zero padding at its edges, as in training)."""
+        key = (length, str(device), tuple(branch.weight._version for branch in self.stem.branches))
+        cached = self._phase_cache.get(key)
+        if cached is None:
+            phase = torch.zeros(1, self.config.in_channels, length, device=device)
+            phase[0, 4 + torch.arange(length, device=device) % 3, torch.arange(length, device=device)] = 1.0
+            with torch.autocast(device.type, enabled=False):
+                cached = self.stem(phase).float()
+            if len(self._phase_cache) > 16:
+                self._phase_cache.clear()
+            self._phase_cache[key] = cached
+        return cached
 
     def heads(self, bases: torch.Tensor, steps: torch.Tensor, rnn_out: torch.Tensor) -> torch.Tensor:
         """Per-base outputs (B, 9, L) from the front end's features and the GRU output."""

@@ -126,7 +126,6 @@ def score_sequences(
     ``precision`` chooses the arithmetic (see :func:`forward_windows`).
     """
     model.eval()
-    phase = model.config.phase_channel
     workers = max(1, workers) if device.type == "cpu" else 1
     pending: OrderedDict[int, _Pending] = OrderedDict()
     buckets: dict[int, list[tuple[_Pending, int, np.ndarray]]] = {}
@@ -140,7 +139,8 @@ def score_sequences(
     def job(entries: list[tuple[_Pending, int, np.ndarray]], width: int) -> None:
         # Runs on a worker thread: encoding, the network and the copies into each contig's
         # score array (disjoint slices) all release the GIL for most of their time.
-        x = torch.from_numpy(encode_batch(np.stack([e[2] for e in entries]), phase)).to(device)
+        # base channels only: the model adds the phase channels' share, the same for every window
+        x = torch.from_numpy(encode_batch(np.stack([e[2] for e in entries]), phase_channel=False)).to(device)
         out = forward_windows(model, x, settings.conv_batch, precision).cpu().numpy()
         for (item, core_start, _), result in zip(entries, out):
             take = core_length(item, core_start, width)

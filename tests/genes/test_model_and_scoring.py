@@ -85,3 +85,23 @@ def test_chunked_batches_and_worker_threads_give_the_same_scores():
     # bfloat16 convolutions and heads (GRU in float32): close to float32, not equal
     for (_, _, want), (_, _, got) in zip(reference, score_sequences(model, enumerate(seqs), chunked, precision="bf16")):
         assert 0 < np.abs(got - want).max() < 0.2
+
+
+@pytest.mark.parametrize("codons", [1, 3])
+def test_inference_from_base_channels_alone_equals_the_full_input(codons):
+    """Inference feeds the 4 base channels; the model adds the phase channels' share
+    (the same for every window that starts at phase 0), zero padding at the edges included."""
+    from genoseq.genes.encode import encode_batch
+
+    torch.manual_seed(0)
+    net = GeneNet(GeneNetConfig(branch_channels=4, codon_channels=12, gru_hidden=8, head_channels=8,
+                                codons_per_step=codons)).eval()
+    rng = np.random.default_rng(0)
+    for length in (9 * 40, 9 * 7):
+        seqs = rng.choice(np.frombuffer(b"ACGTNR", np.uint8), size=(3, length))
+        with torch.inference_mode():
+            full = net(torch.from_numpy(encode_batch(seqs)))
+            bases_only = net(torch.from_numpy(encode_batch(seqs, phase_channel=False)))
+        torch.testing.assert_close(bases_only, full, atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError):
+        net(torch.zeros(1, 5, 90))
