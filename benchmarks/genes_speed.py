@@ -17,19 +17,11 @@ import gzip
 import shutil
 import re
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
 from genoseq.datapaths import default_data_root
-from timing import timed  # benchmarks/timing.py
-
-
-def script(name: str) -> str:
-    """The console script installed beside this Python (not a version manager's shim,
-    which adds a shell and tens of milliseconds to every run), else the one on PATH."""
-    beside = Path(sys.executable).parent / name
-    return str(beside) if beside.exists() else name
+from timing import script, timed  # benchmarks/timing.py
 
 
 def main() -> None:

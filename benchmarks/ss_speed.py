@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from genoseq.datapaths import default_data_root
-from timing import timed  # benchmarks/timing.py
+from timing import script, timed  # benchmarks/timing.py
 
 
 def main() -> None:
@@ -41,7 +41,7 @@ def main() -> None:
     ap.add_argument("--repeats", default=1, type=int,
                     help="runs of each command (tools alternate in order); the median is shown")
     args = ap.parse_args()
-    tools = [("this genoseq", "genoseq")] + ([("baseline", args.baseline)] if args.baseline else [])
+    tools = [("this genoseq", script("genoseq"))] + ([("baseline", args.baseline)] if args.baseline else [])
     table = pd.read_csv(Path(args.data_root) / "ss" / "test_cb513.tsv.gz", sep="\t")
     residues = int(table.sequence.str.len().sum())
     rows = []

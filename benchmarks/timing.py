@@ -3,6 +3,15 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
+from pathlib import Path
+
+
+def script(name: str) -> str:
+    """The console script installed beside this Python (not a version manager's shim,
+    which adds a shell and tens of milliseconds to every run), else the one on PATH."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else name
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:
