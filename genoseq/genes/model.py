@@ -16,6 +16,7 @@ Outputs per base (channel axis): 7 coding logits (non-coding; codon position
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -127,9 +128,10 @@ class GeneNet(nn.Module):
             return self.stem(x)
         if not self.config.phase_channel or x.shape[1] != 4:
             raise ValueError(f"expected {self.config.in_channels} input channels, got {x.shape[1]}")
+        convs = cast("list[nn.Conv1d]", list(self.stem.branches))
         bases = torch.cat([
-            F.conv1d(x, branch.weight[:, :4], None, padding=branch.padding, dilation=branch.dilation)
-            for branch in self.stem.branches
+            F.conv1d(x, conv.weight[:, :4], None, padding=conv.padding[0], dilation=conv.dilation[0])
+            for conv in convs
         ], dim=1)
         return (bases + self._phase_term(x.shape[2], x.device)).to(bases.dtype)
 
