@@ -13,6 +13,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from genoseq.genes.codes import COMPLEMENT_CODE, codon_codes
 from genoseq.genes.decode import EDGE, Candidates, on_both_strands
@@ -63,10 +64,9 @@ def _dicodon_sums(hexamers: np.ndarray, begins: np.ndarray, ends: np.ndarray, pa
 
 
 def _upstream_windows(codes: np.ndarray, begins: np.ndarray) -> np.ndarray:
-    """(n, UPSTREAM) base codes before each start (4 = unknown/outside)."""
-    offsets = begins[:, None] - UPSTREAM + np.arange(UPSTREAM)[None, :]
-    inside = offsets >= 0
-    return np.where(inside, codes[np.clip(offsets, 0, max(0, len(codes) - 1))] if len(codes) else 4, 4)
+    """(n, UPSTREAM) base codes before each start (4 = unknown/outside), uint8."""
+    padded = np.concatenate([np.full(UPSTREAM, 4, dtype=np.uint8), codes.astype(np.uint8, copy=False)])
+    return sliding_window_view(padded, UPSTREAM)[begins]
 
 
 MOTIF_K = 4

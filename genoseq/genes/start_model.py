@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 START_UPSTREAM = 40
 START_DOWNSTREAM = 12  # codons 2-5
@@ -41,11 +42,11 @@ SD_SPACERS = ((3, 4), (5, 10), (11, 12), (13, 15))
 def start_windows(view: np.ndarray, begins: np.ndarray) -> np.ndarray:
     """(n, len(BASE_POSITIONS)) base codes around each start at ``begins`` of the strand's
     sequence ``view`` (start codon left out; 4 = unknown or outside the sequence)."""
-    offsets = begins[:, None] - START_UPSTREAM + BASE_POSITIONS[None, :]
-    inside = (offsets >= 0) & (offsets < len(view))
-    if not len(view):
-        return np.full(offsets.shape, 4, dtype=np.uint8)
-    return np.where(inside, view[np.clip(offsets, 0, len(view) - 1)], 4).astype(np.uint8)
+    span = START_UPSTREAM + 3 + START_DOWNSTREAM
+    # Rows of a sliding window over the sequence padded with "unknown": one gather per start.
+    padded = np.concatenate([np.full(START_UPSTREAM, 4, dtype=np.uint8), view.astype(np.uint8, copy=False),
+                             np.full(span, 4, dtype=np.uint8)])
+    return sliding_window_view(padded, span)[begins][:, BASE_POSITIONS]
 
 
 @dataclass
