@@ -222,21 +222,16 @@ class GenePredictor:
             contexts = contexts or [AdaptationContext.build(c.codes, c.candidates, pool) for c in contigs]
             background = background or AdaptationBackground.count([(x, c.candidates) for x, c in zip(contexts, contigs)])
             adaptation = GenomeAdaptation.fit(previous, contexts, background)
-            fitting = None
-            if settings.fits_start_model:
-                fit = partial(fit_start_model, previous, contexts, settings.site_l2, start_model)
-                fitting = pool.submit(fit) if pool is not None else None
-                if fitting is None:
-                    adaptation.start_model = fit()
+            fit = partial(fit_start_model, previous, contexts, settings.site_l2, start_model)
+            fitting = pool.submit(fit) if pool is not None and settings.fits_start_model else None
             for c, context in zip(contigs, contexts):
-                # while the start model is fitted on the other thread, the rest is rescored here
+                # the other tables rescore here while the start model is fitted on the other thread
                 adaptation.apply(c.codes, c.candidates, context, pool=None if fitting else pool)
-            if fitting is not None:
-                adaptation.start_model = fitting.result()
+            if settings.fits_start_model:
+                start_model = adaptation.start_model = fitting.result() if fitting else fit()
                 for c, context in zip(contigs, contexts):
                     for side in context.strands:
-                        apply_start_model(adaptation.start_model, c.candidates, side)
-            start_model = adaptation.start_model
+                        apply_start_model(start_model, c.candidates, side)
             for c in contigs:
                 total_score(c.candidates, settings, adapted=True)
                 c.adapted = True
