@@ -13,11 +13,10 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from genoseq.genes.codes import COMPLEMENT_CODE, codon_codes
 from genoseq.genes.decode import EDGE, Candidates, on_both_strands
-from genoseq.genes.start_model import StartModel, sd_features, start_windows
+from genoseq.genes.start_model import START_UPSTREAM, StartModel, base_windows, sd_features, start_windows
 
 UPSTREAM = 20
 
@@ -65,8 +64,7 @@ def _dicodon_sums(hexamers: np.ndarray, begins: np.ndarray, ends: np.ndarray, pa
 
 def _upstream_windows(codes: np.ndarray, begins: np.ndarray) -> np.ndarray:
     """(n, UPSTREAM) base codes before each start (4 = unknown/outside), uint8."""
-    padded = np.concatenate([np.full(UPSTREAM, 4, dtype=np.uint8), codes.astype(np.uint8, copy=False)])
-    return sliding_window_view(padded, UPSTREAM)[begins]
+    return base_windows(codes, begins, UPSTREAM, 0)
 
 
 MOTIF_K = 4
@@ -111,8 +109,8 @@ class AdaptationContext:
         def strand_context(strand: int) -> StrandContext:
             view = _strand_codes(codes, strand)
             idx, begins, ends = _strand_coords(len(codes), candidates, strand)
-            upstream = _upstream_windows(view, begins).astype(np.uint8)
             windows = start_windows(view, begins)
+            upstream = windows[:, START_UPSTREAM - UPSTREAM : START_UPSTREAM]  # its last UPSTREAM bases before the start
             return StrandContext(view, dicodon_codes(view).astype(np.int16), idx, begins, ends, upstream,
                                  _motif_codes(upstream).astype(np.int16), windows, sd_features(windows))
 

@@ -39,14 +39,19 @@ SD_LENGTHS = (3, 4, 5, 6)
 SD_SPACERS = ((3, 4), (5, 10), (11, 12), (13, 15))
 
 
+def base_windows(view: np.ndarray, begins: np.ndarray, before: int, after: int) -> np.ndarray:
+    """(n, before + after) uint8 base codes from ``before`` bases before each position in
+    ``begins`` of ``view`` to ``after`` bases from it on (4 = unknown or outside the sequence):
+    rows of a sliding window over the sequence padded with "unknown", one gather per start."""
+    padded = np.concatenate([np.full(before, 4, dtype=np.uint8), view.astype(np.uint8, copy=False),
+                             np.full(after, 4, dtype=np.uint8)])
+    return sliding_window_view(padded, before + after)[begins]
+
+
 def start_windows(view: np.ndarray, begins: np.ndarray) -> np.ndarray:
     """(n, len(BASE_POSITIONS)) base codes around each start at ``begins`` of the strand's
     sequence ``view`` (start codon left out; 4 = unknown or outside the sequence)."""
-    span = START_UPSTREAM + 3 + START_DOWNSTREAM
-    # Rows of a sliding window over the sequence padded with "unknown": one gather per start.
-    padded = np.concatenate([np.full(START_UPSTREAM, 4, dtype=np.uint8), view.astype(np.uint8, copy=False),
-                             np.full(span, 4, dtype=np.uint8)])
-    return sliding_window_view(padded, span)[begins][:, BASE_POSITIONS]
+    return base_windows(view, begins, START_UPSTREAM, 3 + START_DOWNSTREAM)[:, BASE_POSITIONS]
 
 
 @dataclass
