@@ -141,8 +141,9 @@ class GeneNet(nn.Module):
         key = (length, str(device), tuple(branch.weight._version for branch in self.stem.branches))
         cached = self._phase_cache.get(key)
         if cached is None:
+            positions = torch.arange(length, device=device)
             phase = torch.zeros(1, self.config.in_channels, length, device=device)
-            phase[0, 4 + torch.arange(length, device=device) % 3, torch.arange(length, device=device)] = 1.0
+            phase[0, 4 + positions % 3, positions] = 1.0
             with torch.autocast(device.type, enabled=False):
                 cached = self.stem(phase).float()
             if len(self._phase_cache) > 16:
