@@ -37,10 +37,15 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--steps-per-epoch", type=int, default=200)
     ap.add_argument("--probe-steps", type=int, default=40)
+    ap.add_argument("--weight-decay", type=float, default=TrainSettings.weight_decay)
+    ap.add_argument("--train-genomes", help="comma-separated training genomes [every genome of no other role]")
+    ap.add_argument("--valid-genomes", help="comma-separated genomes that pick best.pt [the validation genomes]")
     ap.add_argument("--device", default="auto")
     ap.add_argument("-t", "--threads", type=int, default=None)
     args = ap.parse_args()
     branch, codon, gru, head = (int(x) for x in args.arch.split(","))
+    roles = {"train_genomes": args.train_genomes.split(",") if args.train_genomes else None,
+             "valid_genomes": args.valid_genomes.split(",") if args.valid_genomes else None}
 
     def config() -> GeneNetConfig:
         return GeneNetConfig(branch_channels=branch, codon_channels=codon, gru_hidden=gru, head_channels=head,
@@ -51,8 +56,9 @@ def main() -> None:
     shutil.rmtree(probe, ignore_errors=True)
     t0 = time.time()
     train(TrainSettings(out_dir=str(probe), epochs=1, steps_per_epoch=args.probe_steps, lr=args.lr,
-                        seed=args.seed, device=args.device, threads=args.threads, resume=False),
-          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window)
+                        seed=args.seed, device=args.device, threads=args.threads, resume=False,
+                        weight_decay=args.weight_decay),
+          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window, **roles)
     probe_s = time.time() - t0
     with open(probe / "metrics.csv") as handle:
         epoch_s = float(next(csv.DictReader(handle))["epoch_s"])
@@ -62,8 +68,9 @@ def main() -> None:
     print(f"probe: {per_step * 1000:.1f} ms per step of {args.batch_size} x {args.window} bp; "
           f"training {epochs} epochs x {args.steps_per_epoch} steps", flush=True)
     train(TrainSettings(out_dir=str(out), epochs=epochs, steps_per_epoch=args.steps_per_epoch, lr=args.lr,
-                        seed=args.seed, device=args.device, threads=args.threads, warmup_steps=min(400, epochs * args.steps_per_epoch // 10)),
-          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window)
+                        seed=args.seed, device=args.device, threads=args.threads, weight_decay=args.weight_decay,
+                        warmup_steps=min(400, epochs * args.steps_per_epoch // 10)),
+          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window, **roles)
 
 
 if __name__ == "__main__":

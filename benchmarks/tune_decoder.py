@@ -72,6 +72,9 @@ def main() -> None:
     ap.add_argument("--genomes", default=",".join(DEFAULT_VALIDATION))
     ap.add_argument("--verified", default=",".join(VERIFIED_TUNING),
                     help="genomes whose verified_starts.gff scores start choice ('' for none)")
+    ap.add_argument("--scores-model", nargs="*", default=[], metavar="GENOME=CHECKPOINT",
+                    help="score these genomes with another network (a cross-fitted one that never saw them); "
+                         "decoding still uses --model's settings")
     ap.add_argument("--cache", default="runs/score_cache")
     ap.add_argument("--grid", nargs="*", default=[], help="name=v1,v2,... over DecoderSettings fields")
     ap.add_argument("--coordinate", action="store_true",
@@ -85,10 +88,15 @@ def main() -> None:
     predictor = GenePredictor.load(args.model, "cpu")
     annotated = [g for g in args.genomes.split(",") if g]
     verified = [g for g in args.verified.split(",") if g]
+    scorers = {}
+    for item in args.scores_model:
+        name, _, checkpoint = item.partition("=")
+        scorers[name] = GenePredictor.load(checkpoint, "cpu")
     genomes = {}
     for name in dict.fromkeys(annotated + verified):
         table = int(manifest.loc[name, "genetic_code"])
-        genomes[name] = (table, cached_scores(predictor, root / name / "genome.fna.gz", Path(args.cache)),
+        scorer = scorers.get(name, predictor)
+        genomes[name] = (table, cached_scores(scorer, root / name / "genome.fna.gz", Path(args.cache)),
                          read_cds(root / name / "annotation.gff3.gz"),
                          read_cds(root / name / "verified_starts.gff") if name in verified else None)
     baseline = prodigal_means(root, annotated, manifest) if "margin" in args.objective else {}
