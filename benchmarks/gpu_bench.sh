@@ -27,7 +27,7 @@ EOF
 run() {  # label, command...: wall seconds and peak RSS
     local label=$1 wall=- rss=0; shift
     /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || { echo "$label failed"; tail -3 "$tmp/err"; }
-    read -r wall rss < "$tmp/time"
+    read -r wall rss < <(tail -n 1 "$tmp/time")  # a failed command's first line says so
     echo "| $label | $wall | $((rss / 1024)) |"
 }
 size=$(stat -c %s "$tmp/all.fna")
@@ -39,6 +39,7 @@ run "pyrodigal -j $THREADS, E. coli" python3 -m pyrodigal -i "$tmp/ecoli.fna" -o
 run "genoseq cuda, all genomes ($((size / 1000000)) MB)" python3 -m genoseq predict-genes "$tmp/all.fna" -o "$tmp/g2" -q --device cuda -t "$THREADS"
 run "pyrodigal -j $THREADS, all genomes" python3 -m pyrodigal -i "$tmp/all.fna" -o "$tmp/p2.gff" -f gff -a "$tmp/p2.faa" -j "$THREADS"
 echo "input bytes: $size"
+ls -la "$tmp/g2"; tail -n 3 "$tmp/err"
 proteins=$(grep -c '^>' "$tmp/g2/proteins.faa" 2>/dev/null || echo 0)
 run "genoseq ss cuda, proteome ($proteins proteins), csv" python3 -m genoseq ss "$tmp/g2/proteins.faa" -o "$tmp/ss" -f csv -q --device cuda -t "$THREADS"
 run "genoseq ss cuda, proteome ($proteins proteins), all formats" python3 -m genoseq ss "$tmp/g2/proteins.faa" -o "$tmp/ss_all" -q --device cuda -t "$THREADS"

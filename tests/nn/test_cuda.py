@@ -77,7 +77,8 @@ def test_ss_training_steps_on_cuda(tmp_path):
     rng = np.random.default_rng(0)
     lengths = rng.integers(40, 90, 8)
     chains = LabelledChains([f"c{i}" for i in range(8)], ["A" * n for n in lengths],
-                            [rng.integers(1, 21, n) for n in lengths], [rng.integers(0, 8, n) for n in lengths])
+                            [rng.integers(1, 21, n) for n in lengths], [rng.integers(0, 8, n) for n in lengths],
+                            [np.zeros(n, dtype=np.int8) for n in lengths])
     task = SSTrainingTask(chains, chains, SSNetConfig(lstm_hidden=16, conv_channels=8), batch_size=4)
     metrics = fit(task, TrainSettings(out_dir=str(tmp_path), epochs=1, steps_per_epoch=3, device="cuda"),
                   log=lambda *_: None)
