@@ -61,7 +61,7 @@ def on_both_strands(pool: Executor | None, plus: Callable[[], T], minus: Callabl
 @dataclass(frozen=True)
 class DecoderSettings:
     """Decoding parameters. The defaults are the settings tuned for the shipped model
-    (``models/genes_v3.md``); a checkpoint may carry its own (``settings["decoder"]``)."""
+    (``models/genes_v4.md``); a checkpoint may carry its own (``settings["decoder"]``)."""
 
     min_length: int = 90
     max_overlap: int = 60  # most bases two neighbouring genes may share
@@ -80,7 +80,11 @@ class DecoderSettings:
     codon_weight: float = 2.0
     upstream_weight: float = 3.0
     motif_weight: float = 6.0
-    type_weight: float = 2.0
+    type_weight: float = 3.0
+    # A prior against short genes: most short ORFs are not genes. A gene of min_length bases
+    # loses short_gene_penalty from its adapted gene score, falling linearly to 0 at short_gene_length.
+    short_gene_penalty: float = 20.0
+    short_gene_length: int = 250
     site_weight: float = 0.0  # the genome's start model in the gene score
     site_l2: float = 3.0  # its L2 penalty
     # Choosing among the starts of one ORF weighs start evidence apart from deciding whether
@@ -88,7 +92,7 @@ class DecoderSettings:
     choice_start_weight: float | None = 3.0
     choice_site_weight: float | None = 4.0
     # Shorter starts that gene selection may take to resolve an overlap (at a cost: their choice deficit).
-    alternative_starts: int = 2
+    alternative_starts: int = 4
     alternative_max_deficit: float = 10.0
 
     def __post_init__(self) -> None:
@@ -271,6 +275,16 @@ def total_score(c: Candidates, settings: DecoderSettings, adapted: bool) -> None
         c.choice = c.choice + (settings.choice_start_weight - settings.adapted_start_weight) * c.start_score
     if settings.choice_site_weight is not None:
         c.choice = c.choice + (settings.choice_site_weight - settings.site_weight) * c.site_score
+    if settings.short_gene_penalty:
+        # gene evidence only: start choice within one ORF is not pushed towards longer genes
+        c.score = c.score - short_gene_prior(c.end - c.begin, settings)
+
+
+def short_gene_prior(length: np.ndarray, settings: DecoderSettings) -> np.ndarray:
+    """The short-gene penalty of genes of ``length`` bases (see :class:`DecoderSettings`)."""
+    span = max(1, settings.short_gene_length - settings.min_length)
+    ramp = np.clip((settings.short_gene_length - length) / span, 0.0, 1.0)
+    return settings.short_gene_penalty * ramp
 
 
 def starts_per_stop(c: Candidates, alternatives: int = 0, max_deficit: float = 0.0) -> Candidates:

@@ -4,7 +4,9 @@ from genoseq.genes.codes import encode_bases, genetic_code
 import pytest
 
 from genoseq.errors import GenoseqError
-from genoseq.genes.decode import Candidates, DecoderSettings, choose_genes, decode_genes, starts_per_stop
+from genoseq.genes.decode import (
+    Candidates, DecoderSettings, choose_genes, decode_genes, starts_per_stop, total_score,
+)
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.io.fasta import as_bytes
 
@@ -115,6 +117,17 @@ def test_starts_per_stop_keeps_only_shorter_close_alternatives():
     kept = starts_per_stop(c, alternatives=2, max_deficit=10)
     # the best choice (100) first; 40 is longer, 400 too far behind; the ORF's best gene score is 9
     assert sorted(zip(kept.begin.tolist(), kept.score.tolist())) == [(100, 9.0), (300, 5.0)]
+
+
+def test_short_gene_prior_lowers_gene_evidence_not_start_choice():
+    # genes of 90, 195, 300 and 600 bases: the penalty falls linearly from min_length to short_gene_length
+    c = candidates([(0, 90, 1, 0.0, 0.0), (1000, 1195, 1, 0.0, 0.0), (2000, 2300, -1, 0.0, 0.0), (3000, 3600, 1, 0.0, 0.0)])
+    plain = DecoderSettings(short_gene_penalty=0.0)
+    total_score(c, plain, adapted=True)
+    score, choice = c.score.copy(), c.choice.copy()
+    total_score(c, DecoderSettings(short_gene_penalty=20.0, short_gene_length=300), adapted=True)
+    assert np.allclose(score - c.score, [20.0, 10.0, 0.0, 0.0])
+    assert np.array_equal(c.choice, choice)
 
 
 @pytest.mark.parametrize("options, message", [
