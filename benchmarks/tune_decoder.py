@@ -10,7 +10,8 @@ evaluation. Prints one row per setting with the metrics averaged over the
 the start accuracy on the ``--verified`` sets (training genomes' verified starts).
 
 The objective of ``--coordinate`` weighs those means; ``margin`` is the smaller of
-sensitivity and precision minus Prodigal's on the same genomes (Prodigal runs once).
+sensitivity and precision minus Prodigal's on the same genomes (Prodigal runs once), and
+``margin3`` the smallest of those two and exact starts minus Prodigal's.
 """
 from __future__ import annotations
 
@@ -99,10 +100,13 @@ def main() -> None:
         genomes[name] = (table, cached_scores(scorer, root / name / "genome.fna.gz", Path(args.cache)),
                          read_cds(root / name / "annotation.gff3.gz"),
                          read_cds(root / name / "verified_starts.gff") if name in verified else None)
-    baseline = prodigal_means(root, annotated, manifest) if "margin" in args.objective else {}
+    baseline = prodigal_means(root, annotated, manifest) if "margin" in args.objective else {}  # margin, margin3
     names = [g.split("=")[0] for g in args.grid]
     def parse(name, text):
-        kind = type(getattr(predictor.decoder, name))
+        if text.lower() == "none":
+            return None
+        current = getattr(predictor.decoder, name)
+        kind = float if current is None else type(current)
         return text.lower() in ("1", "true", "yes") if kind is bool else kind(text)
 
     values = [[parse(n, v) for v in g.split("=")[1].split(",")] for n, g in zip(names, args.grid)]
@@ -123,6 +127,7 @@ def main() -> None:
         if baseline:
             means["margin"] = min(means["sensitivity"] - baseline["sensitivity"],
                                   means["precision"] - baseline["precision"])
+            means["margin3"] = min(means["margin"], means["start_exact"] - baseline["start_exact"])
         return means, df
 
     weights = {k: float(v) for k, v in (item.split("=") for item in args.objective.split(","))}
@@ -171,7 +176,7 @@ def prodigal_means(root: Path, names: list[str], manifest: pd.DataFrame) -> dict
             subprocess.run(["prodigal", "-i", str(plain), "-f", "gff", "-o", str(gff), "-q",
                             "-g", str(int(manifest.loc[name, "genetic_code"]))], check=True)
             rows.append(evaluate_features(read_cds(gff), read_cds(root / name / "annotation.gff3.gz")).as_dict())
-    means = pd.DataFrame(rows)[["sensitivity", "precision"]].mean().to_dict()
+    means = pd.DataFrame(rows)[["sensitivity", "precision", "start_exact"]].mean().to_dict()
     print("prodigal:", " ".join(f"{k}={v:.4f}" for k, v in means.items()), flush=True)
     return means
 

@@ -18,10 +18,10 @@ for pair in fold_a:mtuberculosis_h37rv,hinfluenzae_rd_kw20,malvi_atcc29626 \
     IFS=, read -ra held <<< "${pair#*:}"
     for genome in "${held[@]}"; do OOF+=" $genome=$F/$fold/best.pt"; done
 done
+OBJECTIVE=${OBJECTIVE:-margin=1,sensitivity=0.1,precision=0.1,verified=0.3}
+GRID=${GRID:-short_gene_penalty=15,10,20,25 short_gene_length=300,400,250 adapted_bias=10,6,8,12 codon_weight=2,1.5,2.5 \
+site_weight=0,1,2 adapted_start_weight=6,4,8 motif_weight=6,3,9 type_weight=2,1,3 upstream_weight=3,2,1 \
+choice_site_weight=4,3,2 choice_start_weight=3,2,1 adapted_coding_weight=0.05,0.03,0.08 alternative_starts=2,0,4}
 # shellcheck disable=SC2086
 python benchmarks/tune_decoder.py --model "$MODEL" --genomes "$TUNE" --scores-model $OOF \
-  --cache runs/score_cache_oof --coordinate \
-  --objective margin=1,sensitivity=0.1,precision=0.1,verified=0.3 \
-  --grid short_gene_penalty=15,10,20,25 short_gene_length=300,400,250 adapted_bias=10,6,8,12 codon_weight=2,1.5,2.5 \
-         site_weight=0,1,2 adapted_start_weight=6,4,8 motif_weight=6,3,9 type_weight=2,1,3 upstream_weight=3,2,1 \
-         choice_site_weight=4,3,2 choice_start_weight=3,2,1 adapted_coding_weight=0.05,0.03,0.08 alternative_starts=2,0,4
+  --cache runs/score_cache_oof --coordinate --objective "$OBJECTIVE" --grid $GRID
