@@ -4,7 +4,7 @@
 #   bash benchmarks/gpu_folds.sh [MINUTES] [DATA_ROOT]
 #
 # The 11 training genomes are split into 4 folds; each fold network trains on the other folds
-# with the shipped recipe (v3: 12,60,40,24 channels, batch 128, lr 3e-3), so every training genome
+# with one recipe (default the shipped one: 12,60,40,24 channels, batch 128, lr 3e-3), so every training genome
 # gets network scores from a network that never saw it. The decoder can then be tuned on 13
 # genomes (the 11 out of fold + the 2 validation genomes) instead of 2, GC-rich and large genomes
 # among them, while the test genomes stay untouched. Two networks on all 11 training genomes
@@ -15,6 +15,10 @@ MINUTES=${1:-6.5}
 DATA=${2:-.devdata}
 OUT=${OUT:-runs/gpu_out}
 EXTRA=${EXTRA:-}  # more options for every run (a CPU dry run: "--batch-size 2 --probe-steps 2 --steps-per-epoch 3")
+# The recipe (default: the shipped network's). For a 3-codon network: ARCH=12,60,40,24 CODONS=3 WINDOW=2997
+ARCH=${ARCH:-12,60,40,24}
+CODONS=${CODONS:-1}
+WINDOW=${WINDOW:-3000}
 mkdir -p "$OUT"
 source "$(dirname "$0")/device_env.sh"
 python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())"
@@ -32,7 +36,8 @@ pids=()
 launch() {  # name, training genomes, extra options...
     local name=$1 genomes=$2; shift 2
     python3 benchmarks/gpu_train_genes.py --data-root "$DATA" -o "runs/gpu/$name" --minutes "$MINUTES" \
-        --arch 12,60,40,24 --batch-size 128 --lr 3e-3 --train-genomes "$genomes" --valid-genomes "$VALID" \
+        --arch "$ARCH" --codons-per-step "$CODONS" --window "$WINDOW" --batch-size 128 --lr 3e-3 \
+        --train-genomes "$genomes" --valid-genomes "$VALID" \
         -t 2 "$@" $EXTRA > "runs/gpu/$name.log" 2>&1 &
     pids+=($!)
 }
