@@ -42,6 +42,7 @@ launch() {  # name, training genomes, extra options...
     pids+=($!)
 }
 mkdir -p runs/gpu
+: > runs/gpu/folds.txt  # read by tune_oof.sh
 while read -r name held; do
     keep=$(python3 -c "import sys; held=set(sys.argv[2].split(',')); print(','.join(g for g in sys.argv[1].split(',') if g not in held))" "$TRAIN" "$held")
     echo "$name: held out $held" | tee -a runs/gpu/folds.txt

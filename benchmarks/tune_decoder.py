@@ -89,10 +89,9 @@ def main() -> None:
     predictor = GenePredictor.load(args.model, "cpu")
     annotated = [g for g in args.genomes.split(",") if g]
     verified = [g for g in args.verified.split(",") if g]
-    scorers = {}
-    for item in args.scores_model:
-        name, _, checkpoint = item.partition("=")
-        scorers[name] = GenePredictor.load(checkpoint, "cpu")
+    checkpoints = dict(item.partition("=")[::2] for item in args.scores_model)
+    loaded = {path: GenePredictor.load(path, "cpu") for path in set(checkpoints.values())}  # each network once
+    scorers = {name: loaded[path] for name, path in checkpoints.items()}
     genomes = {}
     for name in dict.fromkeys(annotated + verified):
         table = int(manifest.loc[name, "genetic_code"])
@@ -100,7 +99,7 @@ def main() -> None:
         genomes[name] = (table, cached_scores(scorer, root / name / "genome.fna.gz", Path(args.cache)),
                          read_cds(root / name / "annotation.gff3.gz"),
                          read_cds(root / name / "verified_starts.gff") if name in verified else None)
-    baseline = prodigal_means(root, annotated, manifest) if "margin" in args.objective else {}  # margin, margin3
+    baseline = prodigal_means(root, annotated, manifest) if "margin" in args.objective else {}
     names = [g.split("=")[0] for g in args.grid]
     def parse(name, text):
         if text.lower() == "none":

@@ -7,17 +7,17 @@
 set -euo pipefail
 MODEL=${1:-genes-default}
 F=${2:-runs/gpu}
-TUNE=mgallisepticum_rlow,mthermautotrophicus_dh,mtuberculosis_h37rv,hinfluenzae_rd_kw20,malvi_atcc29626,rdenitrificans_och114,spyogenes_m1_gas,mmycoides_afade,bmelitensis_16m,macetivorans_c2a,bsubtilis_best7003,nmeningitidis_mc58,mmaripaludis_s2
-# the folds of gpu_folds.sh
+# the folds as gpu_folds.sh wrote them ("fold_a: held out g1,g2,g3"): each held-out genome is
+# scored by its fold's network; the validation genomes by MODEL
+TUNE=mgallisepticum_rlow,mthermautotrophicus_dh
 OOF=""
-for pair in fold_a:mtuberculosis_h37rv,hinfluenzae_rd_kw20,malvi_atcc29626 \
-            fold_b:rdenitrificans_och114,spyogenes_m1_gas,mmycoides_afade \
-            fold_c:bmelitensis_16m,macetivorans_c2a \
-            fold_d:bsubtilis_best7003,nmeningitidis_mc58,mmaripaludis_s2; do
-    fold=${pair%%:*}
-    IFS=, read -ra held <<< "${pair#*:}"
-    for genome in "${held[@]}"; do OOF+=" $genome=$F/$fold/best.pt"; done
-done
+while read -r fold _ _ held; do
+    IFS=, read -ra genomes <<< "$held"
+    for genome in "${genomes[@]}"; do
+        TUNE+=",$genome"
+        OOF+=" $genome=$F/${fold%:}/best.pt"
+    done
+done < "$F/folds.txt"
 OBJECTIVE=${OBJECTIVE:-margin=1,sensitivity=0.1,precision=0.1,verified=0.3}
 GRID=${GRID:-short_gene_penalty=15,10,20,25 short_gene_length=300,400,250 adapted_bias=10,6,8,12 codon_weight=2,1.5,2.5 \
 site_weight=0,1,2 adapted_start_weight=6,4,8 motif_weight=6,3,9 type_weight=2,1,3 upstream_weight=3,2,1 \
