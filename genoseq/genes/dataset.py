@@ -42,6 +42,7 @@ class AnnotatedGenome:
     seqs: list[np.ndarray]
     coding: list[np.ndarray]
     starts: list[np.ndarray]
+    soft: list[np.ndarray] | None = None  # a teacher network's float16 (9, L) scores per contig, for distillation
 
     @property
     def size(self) -> int:
@@ -98,17 +99,26 @@ class WindowBatch:
     coding: torch.Tensor  # (B, L) int64, -1 ignored
     starts: torch.Tensor  # (B, 2, L) float targets
     start_mask: torch.Tensor  # (B, 2, L) bool: candidate start codons
+    soft: torch.Tensor | None = None  # (B, 9, L) teacher scores; NaN past a contig's end
+
+
+#: Channel order of a network's 9 outputs on the reverse-complemented sequence: the strands'
+#: coding classes and start channels swap (the labels' swap, :func:`reverse_complement_labels`).
+RC_CHANNELS = np.array([0, 4, 5, 6, 1, 2, 3, 8, 7])
 
 
 def sample_windows(
     genomes: list[AnnotatedGenome], rng: np.random.Generator, batch_size: int, length: int, rc_prob: float = 0.5
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Random windows (start aligned to a multiple of 3), genomes weighted by sqrt(size)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Random windows (start aligned to a multiple of 3), genomes weighted by sqrt(size):
+    bases, coding classes, start targets and, when every genome has them, teacher scores."""
     weights = np.sqrt([g.size for g in genomes])
     picks = rng.choice(len(genomes), size=batch_size, p=weights / weights.sum())
     seqs = np.full((batch_size, length), ord("N"), dtype=np.uint8)
     coding = np.full((batch_size, length), IGNORE, dtype=np.int8)
     starts = np.zeros((batch_size, 2, length), dtype=np.uint8)
+    with_soft = all(g.soft is not None for g in genomes)
+    soft = np.full((batch_size, len(RC_CHANNELS), length), np.nan, dtype=np.float16) if with_soft else None
     for row, gi in enumerate(picks):
         genome = genomes[gi]
         sizes = np.array([len(s) for s in genome.seqs], dtype=np.float64)
@@ -119,24 +129,33 @@ def sample_windows(
         seqs[row, : end - begin] = genome.seqs[ci][begin:end]
         coding[row, : end - begin] = genome.coding[ci][begin:end]
         starts[row, :, : end - begin] = genome.starts[ci][:, begin:end]
+        if soft is not None:
+            soft[row, :, : end - begin] = genome.soft[ci][:, begin:end]  # type: ignore[index]
         if rng.random() < rc_prob:
             seqs[row] = reverse_complement_bytes(seqs[row])
             coding[row], starts[row] = reverse_complement_labels(coding[row], starts[row])
-    return seqs, coding, starts
+            if soft is not None:
+                soft[row] = soft[row, RC_CHANNELS, ::-1]
+    return seqs, coding, starts, soft
 
 
-def to_batch(seqs: np.ndarray, coding: np.ndarray, starts: np.ndarray, phase_channel: bool) -> WindowBatch:
+def to_batch(seqs: np.ndarray, coding: np.ndarray, starts: np.ndarray, soft: np.ndarray | None,
+             phase_channel: bool) -> WindowBatch:
     mask = start_candidates(encode_bases(seqs), genetic_code(11))
     return WindowBatch(
         torch.from_numpy(encode_batch(seqs, phase_channel)),
         torch.from_numpy(coding.astype(np.int64)),
         torch.from_numpy(starts.astype(np.float32)),
         torch.from_numpy(mask),
+        None if soft is None else torch.from_numpy(soft),
     )
 
 
-def gene_loss(logits: torch.Tensor, batch: WindowBatch, start_weight: float = 1.0) -> tuple[torch.Tensor, dict]:
-    """Cross-entropy on the 7 coding classes + masked BCE on start codons."""
+def gene_loss(logits: torch.Tensor, batch: WindowBatch, start_weight: float = 1.0,
+              distill_weight: float = 0.0) -> tuple[torch.Tensor, dict]:
+    """Cross-entropy on the 7 coding classes + masked BCE on start codons; with teacher
+    scores in the batch and ``distill_weight`` > 0, that share of the loss is the same two
+    terms against the teacher's probabilities (KL divergence on the coding classes)."""
     logits = logits.float()
     coding_loss = F.cross_entropy(logits[:, :7], batch.coding, ignore_index=IGNORE)
     start_logits = logits[:, 7:9][batch.start_mask]
@@ -145,7 +164,20 @@ def gene_loss(logits: torch.Tensor, batch: WindowBatch, start_weight: float = 1.
         valid = batch.coding != IGNORE
         acc = (logits[:, :7].argmax(1) == batch.coding)[valid].float().mean().item()
     total = coding_loss + start_weight * start_loss
-    return total, {"loss": total.item(), "coding_loss": coding_loss.item(), "start_loss": start_loss.item(), "acc": acc}
+    parts = {"coding_loss": coding_loss.item(), "start_loss": start_loss.item(), "acc": acc}
+    if batch.soft is not None and distill_weight > 0:
+        soft = batch.soft.float()
+        inside = torch.isfinite(soft[:, 0])  # (B, L): bases of a contig, not padding
+        teacher_logp = soft[:, :7].permute(0, 2, 1)[inside]
+        student_logp = torch.log_softmax(logits[:, :7], dim=1).permute(0, 2, 1)[inside]
+        soft_coding = F.kl_div(student_logp, teacher_logp, log_target=True, reduction="batchmean")
+        start_sites = batch.start_mask & inside[:, None, :]
+        soft_start = F.binary_cross_entropy_with_logits(logits[:, 7:9][start_sites],
+                                                        torch.sigmoid(soft[:, 7:9][start_sites]))
+        soft_total = soft_coding + start_weight * soft_start
+        total = (1 - distill_weight) * total + distill_weight * soft_total
+        parts.update(soft_coding_loss=soft_coding.item(), soft_start_loss=soft_start.item())
+    return total, {"loss": total.item(), **parts}
 
 
 class GeneTrainingTask:
@@ -158,18 +190,25 @@ class GeneTrainingTask:
     def __init__(
         self, train: list[AnnotatedGenome], valid: list[AnnotatedGenome], config: GeneNetConfig,
         batch_size: int = 32, window: int = 3000, n_valid_windows: int = 256,
+        model: GeneNet | None = None, distill_weight: float = 0.0,
     ):
+        """``model``: a network to continue from (its architecture replaces ``config``);
+        ``distill_weight``: the loss share of the training genomes' teacher scores
+        (:attr:`AnnotatedGenome.soft`). Validation always scores against the annotation."""
+        if model is not None:
+            config = model.config
         if window % config.step_bases:
             raise InputError(f"--window must be a multiple of {config.step_bases} (bases per GRU step)")
         self.train, self.config = train, config
         self.batch_size, self.window = batch_size, window
-        self.model = GeneNet(config)
+        self.distill_weight = distill_weight
+        self.model = model if model is not None else GeneNet(config)
         self.model_config = config.to_dict()
         valid_rng = np.random.default_rng(12345)
-        self.valid_batches = [
-            to_batch(*sample_windows(valid, valid_rng, batch_size, window), config.phase_channel)
-            for _ in range(max(1, n_valid_windows // batch_size))
-        ] if valid else []
+        self.valid_batches = []
+        for _ in range(max(1, n_valid_windows // batch_size) if valid else 0):
+            seqs, coding, starts, _ = sample_windows(valid, valid_rng, batch_size, window)
+            self.valid_batches.append(to_batch(seqs, coding, starts, None, config.phase_channel))
 
     def train_batches(self, rng: np.random.Generator) -> Iterator[WindowBatch]:
         while True:
@@ -177,7 +216,7 @@ class GeneTrainingTask:
 
     def loss(self, model, batch: WindowBatch, device):
         batch = _to_device(batch, device)
-        return gene_loss(model(batch.x), batch)
+        return gene_loss(model(batch.x), batch, distill_weight=self.distill_weight)
 
     def validate(self, model, device) -> dict[str, float]:
         if not self.valid_batches:
@@ -191,4 +230,5 @@ class GeneTrainingTask:
 
 
 def _to_device(batch: WindowBatch, device) -> WindowBatch:
-    return WindowBatch(*(t.to(device, non_blocking=True) for t in (batch.x, batch.coding, batch.starts, batch.start_mask)))
+    x, coding, starts, mask = (t.to(device, non_blocking=True) for t in (batch.x, batch.coding, batch.starts, batch.start_mask))
+    return WindowBatch(x, coding, starts, mask, None if batch.soft is None else batch.soft.to(device, non_blocking=True))

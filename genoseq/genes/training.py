@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from genoseq.genes.dataset import (
-    DEFAULT_EXCLUDED, DEFAULT_TEST, DEFAULT_VALIDATION, GeneTrainingTask, load_annotated_genome, load_genomes,
-    read_manifest,
-)
+import numpy as np
+
 from genoseq.errors import GenoseqError
-from genoseq.genes.model import GeneNetConfig
+from genoseq.genes.dataset import (
+    DEFAULT_EXCLUDED, DEFAULT_TEST, DEFAULT_VALIDATION, AnnotatedGenome, GeneTrainingTask, load_annotated_genome,
+    load_genomes, read_manifest,
+)
+from genoseq.genes.model import GeneNet, GeneNetConfig
+from genoseq.nn.registry import load_module
 from genoseq.nn.train import TrainSettings, fit
 
 
@@ -28,10 +31,22 @@ def train(
     config: GeneNetConfig | None = None,
     batch_size: int = 32,
     window: int = 3000,
+    init: str | None = None,
+    teacher: str | None = None,
+    distill_weight: float = 0.8,
     log=print,
 ) -> dict[str, float]:
     """Train a gene model; genomes come from ``data_root`` by name and/or explicit
-    (fasta, gff3, table) ``pairs``. Returns the best validation metrics."""
+    (fasta, gff3, table) ``pairs``. ``init`` continues from a trained network (its
+    architecture replaces ``config``). With a ``teacher`` network, ``distill_weight`` of the
+    loss is the teacher's scores on the training genomes (knowledge distillation, e.g. into
+    a faster architecture); validation is against the annotation alone. Returns the best
+    validation metrics."""
+    model = None
+    if init:
+        model, entry = load_module(init, "genes", lambda c: GeneNet(GeneNetConfig(**c)))
+        config = model.config
+        log(f"starting from {entry.name}")
     config = config or GeneNetConfig()
     if window % config.step_bases:
         raise GenoseqError(f"--window must be a multiple of {config.step_bases} (bases per GRU step)")
@@ -53,5 +68,24 @@ def train(
     log(f"training on {len(train_set)} genome{'s' * (len(train_set) != 1)} ({sum(g.size for g in train_set):,} bp): "
         + ", ".join(g.name for g in train_set))
     log(f"validating on {len(valid_set)} genome{'s' * (len(valid_set) != 1)}: " + ", ".join(g.name for g in valid_set))
-    task = GeneTrainingTask(train_set, valid_set, config, batch_size, window)
+    if teacher:
+        attach_teacher_scores(train_set, teacher, settings.device, log)
+    task = GeneTrainingTask(train_set, valid_set, config, batch_size, window, model=model,
+                            distill_weight=distill_weight if teacher else 0.0)
     return fit(task, settings, log=log)
+
+
+def attach_teacher_scores(genomes: list[AnnotatedGenome], teacher: str, device: str = "auto", log=print) -> None:
+    """Score every contig of ``genomes`` with the ``teacher`` network (float32 arithmetic,
+    its own window settings) and keep the scores, as float16, in :attr:`AnnotatedGenome.soft`."""
+    import torch
+
+    from genoseq.genes.api import GenePredictor
+    from genoseq.genes.scoring import score_sequences
+
+    predictor = GenePredictor.load(teacher, device=device, precision="fp32")
+    log(f"scoring the training genomes with the teacher {predictor.entry.name} ...")
+    for genome in genomes:
+        scored = score_sequences(predictor.model, ((i, seq) for i, seq in enumerate(genome.seqs)), predictor.windows,
+                                 predictor.device, workers=torch.get_num_threads(), precision=predictor.precision)
+        genome.soft = [scores.astype(np.float16) for _, _, scores in scored]
