@@ -1,21 +1,24 @@
 """FASTA input: plain or gzip-compressed files and stdin, streamed record by record.
 
-Parsing is Biopython's ``SimpleFastaParser``; this module adds what a command-line
-tool needs on top: transparent gzip (detected from the magic bytes, so stdin works
-too), CRLF line endings, clear errors for empty or non-FASTA input and for
-duplicate ids, and alphabet checks that tell DNA from protein.
+Parsing is htslib's (``pysam.FastxFile``: plain or gzip-compressed, detected from the
+content, stdin as ``-``, CRLF line endings); it imports in a tenth of the time of
+Biopython's ``Bio.SeqIO``, which every command would pay. This module adds what a
+command-line tool needs on top: clear errors for empty, non-FASTA or FASTQ input and
+for duplicate ids, and alphabet checks that tell DNA from protein.
 """
 from __future__ import annotations
 
 import gzip
 import io
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO, Iterator, TextIO
 
 import numpy as np
-from Bio.SeqIO.FastaIO import SimpleFastaParser
+import pysam
 
 from genoseq.errors import InputError
 
@@ -62,35 +65,53 @@ def open_text(path: str | Path) -> TextIO:
 
 
 def read_fasta(path: str | Path) -> Iterator[FastaRecord]:
-    """Yield records of a FASTA file one at a time, upper-cased, whitespace removed.
+    """Yield records of a FASTA file (gzip allowed; ``-`` is stdin) one at a time,
+    upper-cased, whitespace removed.
 
-    Raises :class:`InputError` for an empty file, a file that is not FASTA, a
-    record without an id or without a sequence, and duplicate ids.
+    Raises :class:`InputError` for an empty file, a file that is not FASTA (FASTQ
+    included), a record without an id or without a sequence, and duplicate ids.
     """
-    handle = open_text(path)
-    name = getattr(handle, "name_for_errors", str(path))
+    if str(path) == "-":
+        # htslib reads files by name; stdin (which may not even be file descriptor 0, as
+        # under a test runner or a notebook) is spooled to a temporary file first.
+        with tempfile.NamedTemporaryFile(prefix="genoseq-stdin-") as spool:
+            shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
+            spool.flush()
+            yield from _read_fasta_file(spool.name, "<stdin>")
+    else:
+        yield from _read_fasta_file(str(path), str(path))
+
+
+def _read_fasta_file(path: str, name: str) -> Iterator[FastaRecord]:
+    with open_text(path) as handle:
+        try:
+            first = _first_nonblank_char(handle)
+        except (EOFError, gzip.BadGzipFile, OSError) as exc:
+            raise InputError(f"{name}: cannot read compressed input ({exc})") from None
+    if first is None:
+        raise InputError(f"{name}: file is empty")
+    if first != ">":
+        raise InputError(f"{name}: not a FASTA file (first character is {first!r}, expected '>')")
     seen: set[str] = set()
     try:
-        first = _first_nonblank_char(handle)
-        if first is None:
-            raise InputError(f"{name}: file is empty")
-        if first != ">":
-            raise InputError(f"{name}: not a FASTA file (first character is {first!r}, expected '>')")
-        for title, seq in SimpleFastaParser(handle):
-            rid = title.split(None, 1)[0] if title.strip() else ""
-            if not rid:
-                raise InputError(f"{name}: a record has an empty header line")
-            if rid in seen:
-                raise InputError(f"{name}: duplicate sequence id {rid!r}")
-            seen.add(rid)
-            sequence = "".join(seq.split()).upper()
-            if not sequence:
-                raise InputError(f"{name}: sequence {rid!r} is empty")
-            yield FastaRecord(rid, title, sequence)
-    except (EOFError, gzip.BadGzipFile, OSError) as exc:
-        raise InputError(f"{name}: cannot read compressed input ({exc})") from None
-    finally:
-        handle.close()
+        with pysam.FastxFile(path) as entries:
+            for entry in entries:
+                if entry.quality is not None:
+                    raise InputError(f"{name}: FASTQ, not FASTA (record {entry.name!r} has qualities)")
+                rid = entry.name
+                if not rid:
+                    raise InputError(f"{name}: a record has an empty header line")
+                if rid in seen:
+                    raise InputError(f"{name}: duplicate sequence id {rid!r}")
+                seen.add(rid)
+                sequence = "".join((entry.sequence or "").split()).upper()
+                if not sequence:
+                    raise InputError(f"{name}: sequence {rid!r} is empty")
+                yield FastaRecord(rid, rid if entry.comment is None else f"{rid} {entry.comment}", sequence)
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not a FASTA text file (bytes that are not ASCII)") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc})") from None
 
 
 def _first_nonblank_char(handle: IO[str]) -> str | None:

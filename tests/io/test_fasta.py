@@ -59,3 +59,20 @@ def test_write_fasta_wraps(tmp_path):
     with open(path, "w") as handle:
         write_fasta(handle, "id1", "A" * 130, "desc", width=60)
     assert path.read_text() == ">id1 desc\n" + "A" * 60 + "\n" + "A" * 60 + "\n" + "A" * 10 + "\n"
+
+
+def test_stdin_plain_or_gzip_even_without_a_file_descriptor(monkeypatch):
+    import io
+    import types
+
+    text = b">a first\nACGT\nacgt\n>b\nGG\n"
+    for data in (text, gzip.compress(text)):
+        monkeypatch.setattr("sys.stdin", types.SimpleNamespace(buffer=io.BytesIO(data)))
+        records = list(read_fasta("-"))
+        assert [(r.id, r.description, r.sequence) for r in records] == [("a", "a first", "ACGTACGT"), ("b", "b", "GG")]
+
+
+def test_non_ascii_bytes_are_a_clear_error(tmp_path):
+    path = write(tmp_path, "bin.fa", b">a\nAC\xffGT\n")
+    with pytest.raises(InputError, match="not ASCII"):
+        list(read_fasta(path))
