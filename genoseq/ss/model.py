@@ -35,11 +35,26 @@ class SSNetConfig:
         return cls(**data)
 
 
+def blosum62() -> dict[str, dict[str, float]]:
+    """Biopython's BLOSUM62 matrix as ``{a: {b: score}}``, read from the data file Biopython
+    ships: importing ``Bio.Align`` to load it would cost every ``genoseq ss`` run about 0.1 s
+    (a test checks the two against each other). Falls back to that import if the file moves."""
+    import importlib.resources
+
+    path = importlib.resources.files("Bio") / "Align" / "substitution_matrices" / "data" / "BLOSUM62"
+    if not path.is_file():  # pragma: no cover - another Biopython layout
+        from Bio.Align import substitution_matrices
+
+        matrix = substitution_matrices.load("BLOSUM62")
+        return {a: {b: float(matrix[a][b]) for b in matrix.alphabet} for a in matrix.alphabet}
+    rows = [line.split() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    columns = rows[0]
+    return {row[0]: dict(zip(columns, map(float, row[1:]))) for row in rows[1:]}
+
+
 def blosum62_features() -> torch.Tensor:
     """BLOSUM62 rows (scaled by 1/4) for each token; padding and unknown rows are zero."""
-    from Bio.Align import substitution_matrices
-
-    matrix = substitution_matrices.load("BLOSUM62")
+    matrix = blosum62()
     table = np.zeros((VOCAB_SIZE, len(AMINO_ACIDS)), dtype=np.float32)
     for i, a in enumerate(AMINO_ACIDS, start=1):
         table[i] = [matrix[a][b] / 4.0 for b in AMINO_ACIDS]

@@ -115,3 +115,14 @@ def test_precision_choice(monkeypatch):
     assert device.resolve_precision("auto", cpu, GENES, cpu_fallback="fp32") == "fp32"
     with pytest.raises(GenoseqError, match="unknown precision"):
         device.resolve_precision("int8", cpu, GENES, cpu_fallback="fp32")
+
+
+def test_blosum62_read_from_the_data_file_equals_biopythons_matrix():
+    from Bio.Align import substitution_matrices
+
+    from genoseq.ss.model import blosum62
+
+    reference = substitution_matrices.load("BLOSUM62")
+    ours = blosum62()
+    assert set(ours) == set(reference.alphabet)
+    assert all(ours[a][b] == reference[a][b] for a in reference.alphabet for b in reference.alphabet)
