@@ -7,12 +7,14 @@
 """
 from __future__ import annotations
 
-from concurrent.futures import Executor, ThreadPoolExecutor
+import itertools
+from collections import deque
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Protocol
+from typing import Callable, Iterable, Iterator, Protocol, TypeVar
 
 import numpy as np
 import torch
@@ -27,7 +29,7 @@ from genoseq.genes.adaptation import (
 from genoseq.genes.decode import (
     START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, start_score_parts, total_score,
 )
-from genoseq.genes.start_model import sd_motif_calls, start_windows
+from genoseq.genes.start_model import StartModel, sd_motif_calls, start_windows
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.genes.model import GeneNet, GeneNetConfig
 from genoseq.genes.scoring import WindowSettings, score_sequences
@@ -179,59 +181,81 @@ class GenePredictor:
         """
         code = genetic_code(self.table)
         settings = self.decoder
-        adapting = settings.adapt and settings.adapt_rounds > 0
-        buffer: list[_Contig] = []
-        buffered = 0
-        adaptation: GenomeAdaptation | None = None
-        # A second thread for the decoder's numpy work (both strands at once; the start
-        # model's fit beside the other tables' rescoring); outputs do not depend on it.
-        with ThreadPoolExecutor(1) if torch.get_num_threads() > 1 else nullcontext() as pool:
-            for record, seq, scores, ext in scored:
-                contig = self._prepare(record, seq, scores, ext, code, mask, pool)
-                del scores
+        threads = torch.get_num_threads()
+        items = iter(scored)
+        # Threads for the decoder's numpy work, which releases the GIL for most of its time;
+        # outputs never depend on them. ``strands``: the two strands of one contig side by side
+        # (and the start model's fit beside the other tables' rescoring); ``contigs``: several
+        # contigs at once, each task waiting only on strand tasks, which wait on nothing.
+        with ThreadPoolExecutor(max(1, threads - 1)) if threads > 1 else nullcontext() as strands, \
+                ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as contigs:
+            width = 2 * threads  # contigs in flight: memory stays bounded by them, not by the input
+
+            def prepare(item: tuple[FastaRecord, np.ndarray, np.ndarray, int]) -> _Contig:
+                record, seq, scores, ext = item
+                return self._prepare(record, seq, scores, ext, code, mask, strands)
+
+            adaptation: GenomeAdaptation | None = None
+            if settings.adapt and settings.adapt_rounds > 0:
+                # Learn from the first contigs, up to adapt_max_bases (a whole genome, usually).
+                first = _first_bases(items, settings.adapt_max_bases)
+                buffer = list(_in_order(contigs, (partial(prepare, item) for item in first), width))
+                rest = _peek(items)
                 if tracks is not None:
-                    tracks.add(record.id, contig.coding_plus, contig.coding_minus)
-                if adapting:
-                    buffer.append(contig)
-                    buffered += contig.length
-                    if buffered >= settings.adapt_max_bases:
-                        adaptation, adapting = self._adapt(buffer, pool), False
-                        yield from (self._finish(c, code) for c in buffer)
-                        buffer = []
-                    continue
+                    for c in buffer:
+                        tracks.add(c.record.id, c.coding_plus, c.coding_minus)
+                    if rest is None:  # every contig is in: track files are built while decoding goes on
+                        tracks.finish_async()
+                adaptation = self._adapt(buffer, strands, contigs)
+                yield from _in_order(contigs, (partial(self._finish, c, code) for c in buffer), width)
+                del buffer
+                if rest is None:
+                    return
+                items = itertools.chain([rest], items)
+
+            def decode(item: tuple[FastaRecord, np.ndarray, np.ndarray, int]) -> ContigPrediction:
+                contig = prepare(item)
                 if adaptation is not None:
-                    adaptation.apply(contig.codes, contig.candidates, pool=pool)
+                    adaptation.apply(contig.codes, contig.candidates, pool=strands)
                     total_score(contig.candidates, settings, adapted=True)
                     contig.adapted = True
-                yield self._finish(contig, code)
+                return self._finish(contig, code)
+
+            for prediction in _in_order(contigs, (partial(decode, item) for item in items), width):
+                if tracks is not None:
+                    tracks.add(prediction.id, prediction.coding_plus, prediction.coding_minus)
+                yield prediction
             if tracks is not None:
                 tracks.finish_async()
-            if buffer:
-                self._adapt(buffer, pool)
-                yield from (self._finish(c, code) for c in buffer)
 
-    def _adapt(self, contigs: list["_Contig"], pool: Executor | None = None) -> GenomeAdaptation | None:
+    def _adapt(self, contigs: list["_Contig"], pool: Executor | None = None,
+               contig_pool: Executor | None = None) -> GenomeAdaptation | None:
         """Learn this input's statistics from first-pass genes (``adapt_rounds`` times) and
-        rescore the contigs' candidates with them; None when there are too few genes."""
+        rescore the contigs' candidates with them; None when there are too few genes.
+        ``pool`` runs a contig's two strands side by side, ``contig_pool`` several contigs."""
         settings = self.decoder
         adaptation = background = contexts = start_model = None
+
+        def each(function: Callable[..., T], *columns: Iterable) -> list[T]:
+            return list(_in_order(contig_pool, (partial(function, *args) for args in zip(*columns))))
+
         for _ in range(settings.adapt_rounds):
-            previous = [(c.codes, c.candidates, choose_genes(c.candidates, settings)) for c in contigs]
+            previous = list(zip([c.codes for c in contigs], [c.candidates for c in contigs],
+                                each(partial(choose_genes, settings=settings), [c.candidates for c in contigs])))
             if sum(len(genes) for _, _, genes in previous) < settings.min_adapt_genes:
                 break
-            contexts = contexts or [AdaptationContext.build(c.codes, c.candidates, pool) for c in contigs]
+            contexts = contexts or each(partial(AdaptationContext.build, pool=pool),
+                                        [c.codes for c in contigs], [c.candidates for c in contigs])
             background = background or AdaptationBackground.count([(x, c.candidates) for x, c in zip(contexts, contigs)])
             adaptation = GenomeAdaptation.fit(previous, contexts, background)
             fit = partial(fit_start_model, previous, contexts, settings.site_l2, start_model)
             fitting = pool.submit(fit) if pool is not None and settings.fits_start_model else None
-            for c, context in zip(contigs, contexts):
-                # the other tables rescore here while the start model is fitted on the other thread
-                adaptation.apply(c.codes, c.candidates, context, pool=None if fitting else pool)
+            # the other tables rescore here while the start model is fitted on the other thread
+            each(partial(adaptation.apply, pool=None if fitting else pool),
+                 [c.codes for c in contigs], [c.candidates for c in contigs], contexts)
             if settings.fits_start_model:
                 start_model = adaptation.start_model = fitting.result() if fitting else fit()
-                for c, context in zip(contigs, contexts):
-                    for side in context.strands:
-                        apply_start_model(start_model, c.candidates, side)
+                each(partial(_apply_start_model, start_model), [c.candidates for c in contigs], contexts)
             for c in contigs:
                 total_score(c.candidates, settings, adapted=True)
                 c.adapted = True
@@ -384,3 +408,43 @@ def predict(
     """Predict genes in a (gzipped) FASTA file; yields one :class:`ContigPrediction` per contig."""
     predictor = GenePredictor.load(model, device, table, **decoder_options)
     yield from predictor.predict_records(read_dna(fasta), circular=circular, mask=mask)
+
+
+T = TypeVar("T")
+
+
+def _apply_start_model(model: StartModel, candidates: Candidates, context: AdaptationContext) -> None:
+    for side in context.strands:
+        apply_start_model(model, candidates, side)
+
+
+def _in_order(pool: Executor | None, tasks: Iterable[Callable[[], T]], ahead: int = 0) -> Iterator[T]:
+    """Run ``tasks`` on ``pool`` (inline without one), at most ``ahead`` at once (0: all),
+    and yield their results in task order as they become available."""
+    if pool is None:
+        for task in tasks:
+            yield task()
+        return
+    pending: deque[Future] = deque()
+    for task in tasks:
+        pending.append(pool.submit(task))
+        if ahead and len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _first_bases(items: Iterator[tuple[FastaRecord, np.ndarray, np.ndarray, int]], bases: int,
+                 ) -> Iterator[tuple[FastaRecord, np.ndarray, np.ndarray, int]]:
+    """Items of ``items`` up to and including the one that brings their contigs to ``bases``."""
+    total = 0
+    for item in items:
+        yield item
+        total += len(item[0].sequence)
+        if total >= bases:
+            return
+
+
+def _peek(items: Iterator[T]) -> T | None:
+    """The next item of ``items`` (consumed), or None at the end."""
+    return next(items, None)

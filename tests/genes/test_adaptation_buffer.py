@@ -23,20 +23,22 @@ def test_adaptation_learned_on_the_first_contigs_is_applied_to_later_ones(shared
     assert len(streamed[1].genes) > 150
 
 
-def test_decoding_on_two_threads_gives_the_one_thread_calls(shared_genomes):
+def test_decoding_on_several_threads_gives_the_one_thread_calls(shared_genomes):
     import torch
 
     genome = next(read_dna(shared_genomes / "ecoli_k12_mg1655" / "genome.fna.gz")).sequence
-    records = [FastaRecord("a", "", genome[:300_000]), FastaRecord("b", "", genome[2_000_000:2_150_000])]
-    predictor = GenePredictor.load(device="cpu")
+    records = [FastaRecord(f"c{i}", "", genome[i * 400_000 : i * 400_000 + 100_000 + 30_000 * i]) for i in range(6)]
+    # contigs decoded side by side both while adapting (the first 300 kb) and after
+    predictor = GenePredictor.load(device="cpu", adapt_max_bases=300_000)
     before = torch.get_num_threads()
     runs = []
     try:
-        for threads in (1, 2):  # the decoder uses a second thread when torch has two
+        for threads in (1, 2, 4):  # strands and contigs run on threads when torch has more than one
             torch.set_num_threads(threads)
-            runs.append([[(g.start, g.end, g.strand, g.score, g.rbs_score) for g in p.genes]
+            runs.append([(p.id, [(g.start, g.end, g.strand, g.score, g.rbs_score) for g in p.genes])
                          for p in predictor.predict_records(records)])
     finally:
         torch.set_num_threads(before)
-    assert runs[0] == runs[1]
-    assert sum(len(p) for p in runs[0]) > 250
+    assert runs[0] == runs[1] == runs[2]
+    assert [name for name, _ in runs[0]] == [f"c{i}" for i in range(6)]
+    assert sum(len(genes) for _, genes in runs[0]) > 800
