@@ -39,6 +39,8 @@ from genoseq.nn.device import resolve_device, resolve_precision
 from genoseq.nn.registry import ModelEntry, load_module
 
 DEFAULT_MODEL = "genes-default"
+#: Network-scored bases that the decoder's threads hold at once (see GenePredictor.decode_scored).
+MAX_BASES_IN_FLIGHT = 16_000_000
 #: no motif, or only a 3-base one: not counted as evidence of Shine-Dalgarno translation (uses_sd)
 WEAK_MOTIFS = frozenset({"None", "GGA/GAG/AGG", "3Base/5BMM"})
 
@@ -189,7 +191,9 @@ class GenePredictor:
         # contigs at once, each task waiting only on strand tasks, which wait on nothing.
         with ThreadPoolExecutor(max(1, threads - 1)) if threads > 1 else nullcontext() as strands, \
                 ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as contigs:
-            width = 2 * threads  # contigs in flight: memory stays bounded by them, not by the input
+            # Contigs in flight: a few per thread and at most MAX_BASES_IN_FLIGHT bases of network
+            # scores (36 bytes a base), so memory stays flat however large the input.
+            width = 2 * threads
 
             def prepare(item: tuple[FastaRecord, np.ndarray, np.ndarray, int]) -> _Contig:
                 record, seq, scores, ext = item
@@ -199,7 +203,8 @@ class GenePredictor:
             if settings.adapt and settings.adapt_rounds > 0:
                 # Learn from the first contigs, up to adapt_max_bases (a whole genome, usually).
                 first = _first_bases(items, settings.adapt_max_bases)
-                buffer = list(_in_order(contigs, (partial(prepare, item) for item in first), width))
+                buffer = list(_in_order(contigs, ((partial(prepare, item), len(item[1])) for item in first), width,
+                                        MAX_BASES_IN_FLIGHT))
                 rest = _peek(items)
                 if tracks is not None:
                     for c in buffer:
@@ -207,7 +212,7 @@ class GenePredictor:
                     if rest is None:  # every contig is in: track files are built while decoding goes on
                         tracks.finish_async()
                 adaptation = self._adapt(buffer, strands, contigs)
-                yield from _in_order(contigs, (partial(self._finish, c, code) for c in buffer), width)
+                yield from _in_order(contigs, ((partial(self._finish, c, code), 0) for c in buffer), width)
                 del buffer
                 if rest is None:
                     return
@@ -221,7 +226,8 @@ class GenePredictor:
                     contig.adapted = True
                 return self._finish(contig, code)
 
-            for prediction in _in_order(contigs, (partial(decode, item) for item in items), width):
+            for prediction in _in_order(contigs, ((partial(decode, item), len(item[1])) for item in items), width,
+                                        MAX_BASES_IN_FLIGHT):
                 if tracks is not None:
                     tracks.add(prediction.id, prediction.coding_plus, prediction.coding_minus)
                 yield prediction
@@ -237,7 +243,7 @@ class GenePredictor:
         adaptation = background = contexts = start_model = None
 
         def each(function: Callable[..., T], *columns: Iterable) -> list[T]:
-            return list(_in_order(contig_pool, (partial(function, *args) for args in zip(*columns))))
+            return list(_in_order(contig_pool, ((partial(function, *args), 0) for args in zip(*columns))))
 
         for _ in range(settings.adapt_rounds):
             previous = list(zip([c.codes for c in contigs], [c.candidates for c in contigs],
@@ -418,20 +424,27 @@ def _apply_start_model(model: StartModel, candidates: Candidates, context: Adapt
         apply_start_model(model, candidates, side)
 
 
-def _in_order(pool: Executor | None, tasks: Iterable[Callable[[], T]], ahead: int = 0) -> Iterator[T]:
-    """Run ``tasks`` on ``pool`` (inline without one), at most ``ahead`` at once (0: all),
-    and yield their results in task order as they become available."""
+def _in_order(pool: Executor | None, tasks: Iterable[tuple[Callable[[], T], int]], ahead: int = 0,
+              max_cost: int = 0) -> Iterator[T]:
+    """Run ``(task, cost)`` pairs on ``pool`` (inline without one) and yield the tasks' results
+    in order as they become available. At most ``ahead`` run at once (0: no limit), and
+    tasks whose costs (e.g. contig lengths) add up to at most ``max_cost`` (0: no limit; at
+    least one task always runs)."""
     if pool is None:
-        for task in tasks:
+        for task, _ in tasks:
             yield task()
         return
-    pending: deque[Future] = deque()
-    for task in tasks:
-        pending.append(pool.submit(task))
-        if ahead and len(pending) >= ahead:
-            yield pending.popleft().result()
+    pending: deque[tuple[Future, int]] = deque()
+    load = 0
+    for task, cost in tasks:
+        while pending and ((ahead and len(pending) >= ahead) or (max_cost and load + cost > max_cost)):
+            future, done = pending.popleft()
+            load -= done
+            yield future.result()
+        pending.append((pool.submit(task), cost))
+        load += cost
     while pending:
-        yield pending.popleft().result()
+        yield pending.popleft()[0].result()
 
 
 def _first_bases(items: Iterator[tuple[FastaRecord, np.ndarray, np.ndarray, int]], bases: int,

@@ -42,3 +42,31 @@ def test_decoding_on_several_threads_gives_the_one_thread_calls(shared_genomes):
     assert runs[0] == runs[1] == runs[2]
     assert [name for name, _ in runs[0]] == [f"c{i}" for i in range(6)]
     assert sum(len(genes) for _, genes in runs[0]) > 800
+
+
+def test_contigs_in_flight_are_bounded_by_count_and_bases():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
+
+    from genoseq.genes.api import _in_order
+
+    running, peak, lock = [0, 0], [0, 0], threading.Lock()
+
+    def task(i: int, size: int) -> int:
+        with lock:
+            running[0] += 1
+            running[1] += size
+            peak[0], peak[1] = max(peak[0], running[0]), max(peak[1], running[1])
+        threading.Event().wait(0.01)
+        with lock:
+            running[0] -= 1
+            running[1] -= size
+        return i
+
+    sizes = [5, 1, 1, 1, 12, 1, 1, 3, 3, 3, 3, 3]  # 12 alone exceeds the bound: it runs by itself
+    with ThreadPoolExecutor(8) as pool:
+        out = list(_in_order(pool, ((partial(task, i, s), s) for i, s in enumerate(sizes)), ahead=4, max_cost=8))
+    assert out == list(range(len(sizes)))
+    assert peak[0] <= 4 and peak[1] <= 12
+    assert list(_in_order(None, ((partial(task, i, 1), 1) for i in range(3)))) == [0, 1, 2]
