@@ -35,9 +35,10 @@ def _strand_coords(n: int, c: Candidates, strand: int) -> tuple[np.ndarray, np.n
     return idx, n - c.end[idx], n - c.begin[idx]
 
 
-def dicodon_codes(codes: np.ndarray) -> np.ndarray:
-    """Code of the hexamer (two codons) starting at every position; 4096 = invalid."""
-    cc = codon_codes(codes).astype(np.int32)
+def dicodon_codes(codes: np.ndarray, codons: np.ndarray | None = None) -> np.ndarray:
+    """Code of the hexamer (two codons) starting at every position; 4096 = invalid.
+    ``codons``: ``codon_codes(codes)`` if already at hand."""
+    cc = (codon_codes(codes) if codons is None else codons).astype(np.int32)
     out = np.full(len(cc), 4096, dtype=np.int32)
     if len(cc) > 3:
         first, second = cc[:-3], cc[3:]
@@ -105,13 +106,17 @@ class AdaptationContext:
     strands: tuple[StrandContext, StrandContext]  # plus, minus
 
     @classmethod
-    def build(cls, codes: np.ndarray, candidates: Candidates, pool: Executor | None = None) -> "AdaptationContext":
+    def build(cls, codes: np.ndarray, candidates: Candidates, pool: Executor | None = None,
+              codons: tuple[np.ndarray, np.ndarray] | None = None) -> "AdaptationContext":
+        """``codons``: :func:`genoseq.genes.decode.strand_codons` of ``codes`` if already at hand."""
+
         def strand_context(strand: int) -> StrandContext:
             view = _strand_codes(codes, strand)
+            strand_codons = None if codons is None else codons[0 if strand > 0 else 1]
             idx, begins, ends = _strand_coords(len(codes), candidates, strand)
             windows = start_windows(view, begins)
             upstream = windows[:, START_UPSTREAM - UPSTREAM : START_UPSTREAM]  # its last UPSTREAM bases before the start
-            return StrandContext(view, dicodon_codes(view).astype(np.int16), idx, begins, ends, upstream,
+            return StrandContext(view, dicodon_codes(view, strand_codons).astype(np.int16), idx, begins, ends, upstream,
                                  _motif_codes(upstream).astype(np.int16), windows, sd_features(windows))
 
         return cls(on_both_strands(pool, lambda: strand_context(1), lambda: strand_context(-1)))

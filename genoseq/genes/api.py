@@ -21,13 +21,14 @@ import torch
 
 from genoseq.genes.confidence import ConfidenceCalibration
 from genoseq.genes.codes import (
-    COMPLEMENT_CODE, GeneticCode, codon_codes, encode_bases, genetic_code, reverse_codon_codes,
+    COMPLEMENT_CODE, GeneticCode, encode_bases, genetic_code,
 )
 from genoseq.genes.adaptation import (
     AdaptationBackground, AdaptationContext, GenomeAdaptation, apply_start_model, fit_start_model,
 )
 from genoseq.genes.decode import (
-    START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, start_score_parts, total_score,
+    START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, start_score_parts, strand_codons,
+    total_score,
 )
 from genoseq.genes.start_model import StartModel, sd_motif_calls, start_windows
 from genoseq.genes.encode import reverse_complement_bytes
@@ -250,8 +251,7 @@ class GenePredictor:
                                 each(partial(choose_genes, settings=settings), [c.candidates for c in contigs])))
             if sum(len(genes) for _, _, genes in previous) < settings.min_adapt_genes:
                 break
-            contexts = contexts or each(partial(AdaptationContext.build, pool=pool),
-                                        [c.codes for c in contigs], [c.candidates for c in contigs])
+            contexts = contexts or each(lambda c: AdaptationContext.build(c.codes, c.candidates, pool, c.codons), contigs)
             background = background or AdaptationBackground.count([(x, c.candidates) for x, c in zip(contexts, contigs)])
             adaptation = GenomeAdaptation.fit(previous, contexts, background)
             fit = partial(fit_start_model, previous, contexts, settings.site_l2, start_model)
@@ -271,7 +271,8 @@ class GenePredictor:
         chosen = choose_genes(c.candidates, self.decoder)
         if c.circular:
             chosen = _reconcile_origin(chosen, c.length, self.decoder.max_overlap)
-        c.forward_codons, c.reverse_codons = codon_codes(c.codes), reverse_codon_codes(c.codes)
+        # minus-strand codons indexed by the forward position of their first base (reverse_codon_codes)
+        c.forward_codons, c.reverse_codons = c.codons[0], c.codons[1][::-1]
         chosen = chosen.take(np.lexsort((chosen.end, chosen.begin)))
         rbs, upstream, start_type = start_score_parts(chosen, self.decoder, c.adapted)
         motifs, spacers = _rbs_calls(c.codes, chosen)
@@ -296,13 +297,16 @@ class GenePredictor:
             # genes across the origin are found whole; copies starting past n are dropped later.
             scores, seq = scores[:, ext:], seq[ext:]
         codes = encode_bases(seq)
+        codons = strand_codons(codes)
         segments = _unmasked_segments(codes) if mask else [(0, len(codes))]
         candidates = Candidates.concat([
-            contig_candidates(codes[lo:hi], scores[:, lo:hi], code, self.decoder, pool).shifted(lo) for lo, hi in segments
+            contig_candidates(codes[lo:hi], scores[:, lo:hi], code, self.decoder, pool,
+                              codons if (lo, hi) == (0, len(codes)) else None).shifted(lo)
+            for lo, hi in segments
         ])
         lp = torch.from_numpy(scores[:7, :n])
         plus, minus = (lp[rows].exp().sum(0).half().numpy() for rows in (slice(1, 4), slice(4, 7)))
-        return _Contig(record, n, seq, codes, candidates, plus, minus, bool(ext))
+        return _Contig(record, n, seq, codes, codons, candidates, plus, minus, bool(ext))
 
 
 @dataclass
@@ -313,6 +317,7 @@ class _Contig:
     length: int
     seq: np.ndarray
     codes: np.ndarray
+    codons: tuple[np.ndarray, np.ndarray]  # strand_codons(codes)
     candidates: Candidates
     coding_plus: np.ndarray
     coding_minus: np.ndarray
@@ -357,8 +362,9 @@ def _iter_candidates(c: Candidates) -> Iterator[dict]:
 
 
 def _gc_share(codes: np.ndarray) -> float:
-    counts = np.bincount(codes, minlength=5)
-    return float((counts[1] + counts[2]) / max(1, counts[:4].sum()))
+    # byte comparisons: a bincount would first widen every base code to 64 bits
+    gc = np.count_nonzero(codes == 1) + np.count_nonzero(codes == 2)
+    return float(gc / max(1, len(codes) - np.count_nonzero(codes == 4)))
 
 
 def _rbs_calls(codes: np.ndarray, genes: Candidates) -> tuple[list[str], list[str]]:

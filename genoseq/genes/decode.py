@@ -166,18 +166,25 @@ def empty_candidates() -> Candidates:
     return Candidates(i, i, z.astype(np.int8), b, b, z, z, z.astype(np.int8), **_zeros(0))
 
 
+def strand_codons(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codon codes (:func:`codon_codes`) of both strands, each as read 5' to 3': the plus
+    strand's, and the minus strand's on the reverse complement. Computed once per contig
+    for candidates, adaptation and protein translation."""
+    return codon_codes(codes), codon_codes(COMPLEMENT_CODE[codes[::-1]])
+
+
 def plus_strand_candidates(
     codes: np.ndarray, coding_lp: Sequence[np.ndarray], start_logit: np.ndarray, code: GeneticCode,
-    settings: DecoderSettings,
+    settings: DecoderSettings, codons: np.ndarray | None = None,
 ) -> Candidates:
     """All plus-strand candidates (every start of every ORF) of one sequence.
 
     ``codes``: base codes (L,); ``coding_lp``: four (L,) arrays (views are fine) of
     log-probabilities of non-coding and codon positions 1, 2, 3 on this strand;
-    ``start_logit``: (L,).
+    ``start_logit``: (L,); ``codons``: ``codon_codes(codes)`` if already at hand.
     """
     length = len(codes)
-    codons = codon_codes(codes)
+    codons = codon_codes(codes) if codons is None else codons
     positions = np.arange(length)
     parts = []
     for frame in range(3):
@@ -228,16 +235,19 @@ def plus_strand_candidates(
 
 
 def contig_candidates(codes: np.ndarray, scores: np.ndarray, code: GeneticCode, settings: DecoderSettings,
-                      pool: Executor | None = None) -> Candidates:
+                      pool: Executor | None = None, codons: tuple[np.ndarray, np.ndarray] | None = None) -> Candidates:
     """All candidates on both strands. ``scores``: (9, L) = 7 coding log-probabilities
     (non-coding, +1, +2, +3, -1, -2, -3) and 2 start logits (+, -). ``pool``: a thread
-    pool for the two strands (see :func:`on_both_strands`)."""
+    pool for the two strands (see :func:`on_both_strands`); ``codons``: :func:`strand_codons`
+    of ``codes`` if already at hand."""
     length = len(codes)
+    plus_codons, minus_codons = codons or (None, None)
     plus, minus = on_both_strands(
         pool,
-        lambda: plus_strand_candidates(codes, [scores[i] for i in (0, 1, 2, 3)], scores[7], code, settings),
+        lambda: plus_strand_candidates(codes, [scores[i] for i in (0, 1, 2, 3)], scores[7], code, settings,
+                                       plus_codons),
         lambda: plus_strand_candidates(COMPLEMENT_CODE[codes[::-1]], [scores[i, ::-1] for i in (0, 4, 5, 6)],
-                                       scores[8, ::-1], code, settings),
+                                       scores[8, ::-1], code, settings, minus_codons),
     )
     minus.begin, minus.end = length - minus.end, length - minus.begin
     minus.strand = -minus.strand
