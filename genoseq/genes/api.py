@@ -363,8 +363,9 @@ def _iter_candidates(c: Candidates) -> Iterator[dict]:
 
 def _gc_share(codes: np.ndarray) -> float:
     # byte comparisons: a bincount would first widen every base code to 64 bits
-    gc = np.count_nonzero(codes == 1) + np.count_nonzero(codes == 2)
-    return float(gc / max(1, len(codes) - np.count_nonzero(codes == 4)))
+    gc = int(np.count_nonzero(codes == 1)) + int(np.count_nonzero(codes == 2))
+    known = len(codes) - int(np.count_nonzero(codes == 4))
+    return gc / max(1, known)
 
 
 def _rbs_calls(codes: np.ndarray, genes: Candidates) -> tuple[list[str], list[str]]:
