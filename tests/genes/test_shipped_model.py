@@ -1,5 +1,5 @@
-"""Guards on the shipped gene model: its figures on a test genome it was neither trained nor
-tuned on, and the same calls whether it is loaded by name or by path."""
+"""Guards on the shipped gene models: their figures on the genomes they were neither trained
+on nor (test genomes) tuned on, and the same calls whether loaded by name or by path."""
 import dataclasses
 
 import numpy as np
@@ -15,11 +15,13 @@ from tests.cli.helpers import genoseq
 
 GUARD_GENOME = "ecoli_k12_mg1655"  # test genome with a verified start set
 TOLERANCE = 0.01  # the guard fails one point below the card
+SHIPPED = ("genes-default", "genes-fast")
 
 
-def test_guard_genome_is_a_test_genome_with_card_figures():
+@pytest.mark.parametrize("model", SHIPPED)
+def test_guard_genome_is_a_test_genome_with_card_figures(model):
     assert GUARD_GENOME in DEFAULT_TEST
-    card = read_registry()["genes-default"]["metrics"][GUARD_GENOME]
+    card = read_registry()[model]["metrics"][GUARD_GENOME]
     assert card["role"] == "test"
     assert set(card) >= {"sensitivity", "precision", "start_exact", "verified_start_accuracy"}
 
@@ -46,14 +48,15 @@ def test_loaded_by_name_or_by_path_the_model_calls_the_same_genes(shared_genomes
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("model", SHIPPED)
 @pytest.mark.parametrize("genome", [*DEFAULT_TEST, *DEFAULT_VALIDATION])
-def test_figures_on_the_held_out_genomes(shared_genomes, tmp_path, genome):
+def test_figures_on_the_held_out_genomes(shared_genomes, tmp_path, genome, model):
     """The card's figures on every genome held out from training (test and validation)."""
-    card = read_registry()["genes-default"]["metrics"][genome]
+    card = read_registry()[model]["metrics"][genome]
     folder = shared_genomes / genome
     table = "4" if genome == "mgallisepticum_rlow" else "11"
     result = genoseq("predict-genes", folder / "genome.fna.gz", "-g", table, "-o", tmp_path, "--tracks", "none",
-                     "--proteins", "none", "--genes", "none", "-q")
+                     "--proteins", "none", "--genes", "none", "-q", "-m", model)
     assert result.returncode == 0, result.stderr.decode()
     measured = evaluate_files(tmp_path / "genes.gff3", folder / "annotation.gff3.gz")
     for name in ("sensitivity", "precision", "start_exact"):
@@ -62,10 +65,11 @@ def test_figures_on_the_held_out_genomes(shared_genomes, tmp_path, genome):
 
 
 @pytest.mark.slow
-def test_accuracy_and_attributes_on_the_guard_genome(shared_genomes, tmp_path):
-    card = read_registry()["genes-default"]["metrics"][GUARD_GENOME]
+@pytest.mark.parametrize("model", SHIPPED)
+def test_accuracy_and_attributes_on_the_guard_genome(shared_genomes, tmp_path, model):
+    card = read_registry()[model]["metrics"][GUARD_GENOME]
     folder = shared_genomes / GUARD_GENOME
-    result = genoseq("predict-genes", folder / "genome.fna.gz", "-o", tmp_path, "--tracks", "none", "-q")
+    result = genoseq("predict-genes", folder / "genome.fna.gz", "-o", tmp_path, "--tracks", "none", "-q", "-m", model)
     assert result.returncode == 0, result.stderr.decode()
     measured = evaluate_files(tmp_path / "genes.gff3", folder / "annotation.gff3.gz")
     verified = evaluate_files(tmp_path / "genes.gff3", folder / "verified_starts.gff")
