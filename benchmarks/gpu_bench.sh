@@ -35,6 +35,7 @@ echo "| run | wall s | peak RSS MB |"
 echo "|---|---|---|"
 run "genoseq cuda, E. coli (first run)" python3 -m genoseq predict-genes "$tmp/ecoli.fna" -o "$tmp/g0" -q --device cuda -t "$THREADS"
 run "genoseq cuda, E. coli" python3 -m genoseq predict-genes "$tmp/ecoli.fna" -o "$tmp/g1" -q --device cuda -t "$THREADS"
+run "genoseq cuda -m genes-fast, E. coli" python3 -m genoseq predict-genes "$tmp/ecoli.fna" -o "$tmp/g1f" -q --device cuda -t "$THREADS" -m genes-fast
 run "pyrodigal -j $THREADS, E. coli" python3 -m pyrodigal -i "$tmp/ecoli.fna" -o "$tmp/p1.gff" -f gff -a "$tmp/p1.faa" -j "$THREADS"
 run "genoseq cuda, all genomes ($((size / 1000000)) MB)" python3 -m genoseq predict-genes "$tmp/all.fna" -o "$tmp/g2" -q --device cuda -t "$THREADS"
 run "pyrodigal -j $THREADS, all genomes" python3 -m pyrodigal -i "$tmp/all.fna" -o "$tmp/p2.gff" -f gff -a "$tmp/p2.faa" -j "$THREADS"
