@@ -32,7 +32,7 @@ from genoseq.genes.decode import (
 )
 from genoseq.genes.start_model import StartModel, sd_motif_calls, start_windows
 from genoseq.genes.encode import reverse_complement_bytes
-from genoseq.genes.model import GeneNet, GeneNetConfig
+from genoseq.genes.model import GeneNet, build_gene_net
 from genoseq.genes.scoring import WindowSettings, score_sequences
 from genoseq.io.fasta import FastaRecord, as_bytes, read_dna
 from genoseq.genes import PRECISIONS
@@ -126,7 +126,7 @@ class GenePredictor:
         convolutions in bfloat16 on CPUs that have it natively (the GRU stays float32;
         12 % less network time on 2 cores, gene calls the same to 0.1 point on the test
         genomes), else float32; mixed precision on CUDA."""
-        net, entry = load_module(model, "genes", lambda config: GeneNet(GeneNetConfig(**config)))
+        net, entry = load_module(model, "genes", build_gene_net)
         torch_device = resolve_device(device)
         net.to(torch_device).eval()
         tuned = {k: v for k, v in entry.settings.get("decoder", {}).items() if k in DecoderSettings.__dataclass_fields__}
@@ -206,7 +206,7 @@ class GenePredictor:
                 first = _first_bases(items, settings.adapt_max_bases)
                 buffer = list(_in_order(contigs, ((partial(prepare, item), len(item[1])) for item in first), width,
                                         MAX_BASES_IN_FLIGHT))
-                rest = _peek(items)
+                rest = next(items, None)
                 if tracks is not None:
                     for c in buffer:
                         tracks.add(c.record.id, c.coding_plus, c.coding_minus)
@@ -247,8 +247,8 @@ class GenePredictor:
             return list(_in_order(contig_pool, ((partial(function, *args), 0) for args in zip(*columns))))
 
         for _ in range(settings.adapt_rounds):
-            previous = list(zip([c.codes for c in contigs], [c.candidates for c in contigs],
-                                each(partial(choose_genes, settings=settings), [c.candidates for c in contigs])))
+            first_pass = each(partial(choose_genes, settings=settings), [c.candidates for c in contigs])
+            previous = [(c.codes, c.candidates, genes) for c, genes in zip(contigs, first_pass)]
             if sum(len(genes) for _, _, genes in previous) < settings.min_adapt_genes:
                 break
             contexts = contexts or each(lambda c: AdaptationContext.build(c.codes, c.candidates, pool, c.codons), contigs)
@@ -271,8 +271,6 @@ class GenePredictor:
         chosen = choose_genes(c.candidates, self.decoder)
         if c.circular:
             chosen = _reconcile_origin(chosen, c.length, self.decoder.max_overlap)
-        # minus-strand codons indexed by the forward position of their first base (reverse_codon_codes)
-        c.forward_codons, c.reverse_codons = c.codons[0], c.codons[1][::-1]
         chosen = chosen.take(np.lexsort((chosen.end, chosen.begin)))
         rbs, upstream, start_type = start_score_parts(chosen, self.decoder, c.adapted)
         motifs, spacers = _rbs_calls(c.codes, chosen)
@@ -323,8 +321,6 @@ class _Contig:
     coding_minus: np.ndarray
     circular: bool
     adapted: bool = False  # scored with the genome's adapted statistics
-    forward_codons: np.ndarray | None = None
-    reverse_codons: np.ndarray | None = None
 
 
 def _unmasked_segments(codes: np.ndarray) -> list[tuple[int, int]]:
@@ -383,15 +379,15 @@ def _rbs_calls(codes: np.ndarray, genes: Candidates) -> tuple[list[str], list[st
 
 def _gene_call(seqid: str, number: int, c: dict, contig: "_Contig", code: GeneticCode,
                start_parts: tuple[float, float, float], rbs: tuple[str, str], confidence: float) -> GeneCall:
-    assert contig.forward_codons is not None and contig.reverse_codons is not None  # set by _finish
     begin, end = int(c["begin"]), int(c["end"])
     plus = c["strand"] > 0
     if plus:
         nts = contig.seq[begin:end]
-        codons = contig.forward_codons[begin:end:3]
-    else:
+        codons = contig.codons[0][begin:end:3]
+    else:  # the minus strand's codons are indexed along its own 5'->3' reading
         nts = reverse_complement_bytes(contig.seq[begin:end])
-        codons = contig.reverse_codons[begin:end][::-1][::3]
+        n = len(contig.codes)
+        codons = contig.codons[1][n - end : n - begin : 3]
     # Genes hold whole codons (5'-partial genes start in frame at the edge).
     codons = codons[: (end - begin) // 3]
     protein = code.translate(codons)
@@ -463,8 +459,3 @@ def _first_bases(items: Iterator[tuple[FastaRecord, np.ndarray, np.ndarray, int]
         total += len(item[0].sequence)
         if total >= bases:
             return
-
-
-def _peek(items: Iterator[T]) -> T | None:
-    """The next item of ``items`` (consumed), or None at the end."""
-    return next(items, None)

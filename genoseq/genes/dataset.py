@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from genoseq.errors import InputError
 from genoseq.genes.codes import encode_bases, genetic_code
 from genoseq.genes.encode import encode_batch, reverse_complement_bytes
-from genoseq.genes.labels import IGNORE, contig_labels, reverse_complement_labels
+from genoseq.genes.labels import IGNORE, RC_CODING_CLASSES, contig_labels, reverse_complement_labels
 from genoseq.genes.model import GeneNet, GeneNetConfig
 from genoseq.genes.orfs import start_candidates
 from genoseq.io.fasta import as_bytes, read_dna
@@ -103,8 +103,8 @@ class WindowBatch:
 
 
 #: Channel order of a network's 9 outputs on the reverse-complemented sequence: the strands'
-#: coding classes and start channels swap (the labels' swap, :func:`reverse_complement_labels`).
-RC_CHANNELS = np.array([0, 4, 5, 6, 1, 2, 3, 8, 7])
+#: coding classes (as the labels swap) and start channels swap.
+RC_CHANNELS = np.append(RC_CODING_CLASSES, [8, 7])
 
 
 def sample_windows(

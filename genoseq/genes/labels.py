@@ -15,6 +15,8 @@ from genoseq.io.gff3 import CDSFeature
 
 IGNORE = -1
 N_CODING_CLASSES = 7
+#: The coding class of each class on the reverse complement: the strands swap, codon positions stay.
+RC_CODING_CLASSES = np.array([0, 4, 5, 6, 1, 2, 3], dtype=np.int8)
 
 
 @dataclass
@@ -68,5 +70,5 @@ def contig_labels(
 
 def reverse_complement_labels(coding: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Targets of the reverse-complemented sequence (strands swap, order reverses)."""
-    swap = np.array([0, 4, 5, 6, 1, 2, 3, IGNORE], dtype=np.int8)  # index -1 -> last entry
+    swap = np.append(RC_CODING_CLASSES, np.int8(IGNORE))  # index -1 -> last entry
     return swap[coding[..., ::-1]], starts[..., ::-1, ::-1]

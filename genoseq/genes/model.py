@@ -160,3 +160,8 @@ class GeneNet(nn.Module):
 
     def n_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+
+def build_gene_net(config: dict) -> GeneNet:
+    """A :class:`GeneNet` from a checkpoint's ``model_config`` (for :func:`genoseq.nn.registry.load_module`)."""
+    return GeneNet(GeneNetConfig(**config))

@@ -10,7 +10,7 @@ from genoseq.genes.dataset import (
     DEFAULT_EXCLUDED, DEFAULT_TEST, DEFAULT_VALIDATION, AnnotatedGenome, GeneTrainingTask, load_annotated_genome,
     load_genomes, read_manifest,
 )
-from genoseq.genes.model import GeneNet, GeneNetConfig
+from genoseq.genes.model import GeneNetConfig, build_gene_net
 from genoseq.nn.registry import load_module
 from genoseq.nn.train import TrainSettings, fit
 
@@ -44,7 +44,7 @@ def train(
     validation metrics."""
     model = None
     if init:
-        model, entry = load_module(init, "genes", lambda c: GeneNet(GeneNetConfig(**c)))
+        model, entry = load_module(init, "genes", build_gene_net)
         config = model.config
         log(f"starting from {entry.name}")
     config = config or GeneNetConfig()
