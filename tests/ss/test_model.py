@@ -1,6 +1,9 @@
+import copy
+
 import numpy as np
 import pytest
 import torch
+from pathlib import Path
 
 from genoseq.ss.api import length_batches, predict_tokens
 from genoseq.ss.model import SSNet, SSNetConfig
@@ -83,10 +86,11 @@ def test_outputs_do_not_depend_on_workers_or_batch_mates_in_float32_and_bfloat16
     rng = np.random.default_rng(5)
     tokens = [rng.integers(1, 22, size=int(n)) for n in rng.integers(20, 200, size=40)]
     cpu = torch.device("cpu")
-    for precision in ("fp32", "bf16"):
-        one = {o.number: o.p3 for o in predict_tokens(model, tokens, cpu, 2000, workers=1, precision=precision)}
-        two = {o.number: o.p3 for o in predict_tokens(model, tokens, cpu, 2000, workers=2, precision=precision)}
-        others = {o.number: o.p3 for o in predict_tokens(model, tokens[::3], cpu, 700, workers=1, precision=precision)}
+    cast = copy.deepcopy(model).to(torch.bfloat16)  # SSPredictor's bfloat16 runner: weights cast once
+    for net, precision in ((model, "fp32"), (model, "bf16"), (cast, "bf16")):
+        one = {o.number: o.p3 for o in predict_tokens(net, tokens, cpu, 2000, workers=1, precision=precision)}
+        two = {o.number: o.p3 for o in predict_tokens(net, tokens, cpu, 2000, workers=2, precision=precision)}
+        others = {o.number: o.p3 for o in predict_tokens(net, tokens[::3], cpu, 700, workers=1, precision=precision)}
         for i in one:
             np.testing.assert_array_equal(two[i], one[i])
         for k, i in enumerate(range(0, len(tokens), 3)):  # other batch-mates, other batch sizes
@@ -126,3 +130,22 @@ def test_blosum62_read_from_the_data_file_equals_biopythons_matrix():
     ours = blosum62()
     assert set(ours) == set(reference.alphabet)
     assert all(ours[a][b] == reference[a][b] for a in reference.alphabet for b in reference.alphabet)
+
+
+def test_bfloat16_runner_agrees_with_float32():
+    """The shipped model in bfloat16 (weights cast at load) calls the same states as in float32
+    on nearly every residue, and its probabilities stay close."""
+    from genoseq.io.fasta import read_fasta
+    from genoseq.ss.api import SSPredictor
+
+    examples = Path(__file__).parents[2] / "data" / "pPCP1.faa"
+    records = list(read_fasta(examples))
+    full = list(SSPredictor.load("ss-default", "cpu", precision="fp32").predict_records(records))
+    half_predictor = SSPredictor.load("ss-default", "cpu", precision="bf16")
+    assert next(half_predictor.model.parameters()).dtype == torch.bfloat16
+    half = list(half_predictor.predict_records(records))
+    residues = sum(len(p.sequence) for p in full)
+    differ = sum(sum(a != b for a, b in zip(f.q3, h.q3)) for f, h in zip(full, half))
+    assert residues > 500 and differ <= 0.01 * residues
+    for f, h in zip(full, half):
+        np.testing.assert_allclose(h.p3, f.p3, atol=0.05)
