@@ -42,10 +42,16 @@ def main() -> None:
     ap.add_argument("--valid-genomes", help="comma-separated genomes that pick best.pt [the validation genomes]")
     ap.add_argument("--device", default="auto")
     ap.add_argument("-t", "--threads", type=int, default=None)
+    ap.add_argument("--init", default=None, help="continue from this network (as train genes --init)")
+    ap.add_argument("--teacher", default=None, help="distil this network (as train genes --teacher)")
+    ap.add_argument("--distill-weight", type=float, default=0.8)
+    ap.add_argument("--distill-start", default="probability", choices=["logit", "probability"])
     args = ap.parse_args()
     branch, codon, gru, head = (int(x) for x in args.arch.split(","))
     roles = {"train_genomes": args.train_genomes.split(",") if args.train_genomes else None,
-             "valid_genomes": args.valid_genomes.split(",") if args.valid_genomes else None}
+             "valid_genomes": args.valid_genomes.split(",") if args.valid_genomes else None,
+             "init": args.init, "teacher": args.teacher, "distill_weight": args.distill_weight,
+             "distill_start": args.distill_start}
 
     def config() -> GeneNetConfig:
         return GeneNetConfig(branch_channels=branch, codon_channels=codon, gru_hidden=gru, head_channels=head,

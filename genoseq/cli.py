@@ -442,11 +442,14 @@ def train() -> None:
               help="Distil this network (shipped name or .pt): its scores on the training genomes become soft targets.")
 @click.option("--distill-weight", default=0.8, show_default=True, type=click.FloatRange(0, 1),
               help="With --teacher: the loss share of the teacher's scores (the rest is the annotation).")
+@click.option("--distill-start", default="probability", show_default=True, type=click.Choice(["logit", "probability"]),
+              help="With --teacher: match its start probabilities (binary cross-entropy) or its start-site "
+                   "logits, which the decoder adds to gene scores as they are (Huber loss).")
 @_training_options
 def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, outdir, epochs, steps_per_epoch, batch_size,
                 window, lr, no_phase_channel, branch_channels, codon_channels, gru_hidden, head_channels,
-                codons_per_step, init, teacher, distill_weight, seed, device, no_amp, threads, max_minutes,
-                no_resume) -> None:
+                codons_per_step, init, teacher, distill_weight, distill_start, seed, device, no_amp, threads,
+                max_minutes, no_resume) -> None:
     """Train the gene model on FASTA + GFF3 pairs, holding out whole genomes for validation."""
     from genoseq.datapaths import data_root_or_none
     from genoseq.genes.model import GeneNetConfig
@@ -463,7 +466,8 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
         config=GeneNetConfig(phase_channel=not no_phase_channel, branch_channels=branch_channels,
                              codon_channels=codon_channels, gru_hidden=gru_hidden, head_channels=head_channels,
                              codons_per_step=codons_per_step),
-        batch_size=batch_size, window=window, init=init, teacher=teacher, distill_weight=distill_weight, log=_log,
+        batch_size=batch_size, window=window, init=init, teacher=teacher, distill_weight=distill_weight,
+        distill_start=distill_start, log=_log,
     )
 
 

@@ -151,11 +151,20 @@ def to_batch(seqs: np.ndarray, coding: np.ndarray, starts: np.ndarray, soft: np.
     )
 
 
+#: Start-site distillation: "logit" matches the teacher's start logits (Huber loss, scaled by
+#: LOGIT_DISTILL_SCALE), which the decoder adds to gene scores as they are, so a start codon the
+#: teacher gives -12 and the student -8 differs by 4 points x the decoder's start weight; "probability"
+#: is binary cross-entropy against the teacher's start probabilities, whose gradient vanishes there.
+DISTILL_STARTS = ("logit", "probability")
+LOGIT_DISTILL_SCALE = 0.1
+
+
 def gene_loss(logits: torch.Tensor, batch: WindowBatch, start_weight: float = 1.0,
-              distill_weight: float = 0.0) -> tuple[torch.Tensor, dict]:
+              distill_weight: float = 0.0, distill_start: str = "probability") -> tuple[torch.Tensor, dict]:
     """Cross-entropy on the 7 coding classes + masked BCE on start codons; with teacher
     scores in the batch and ``distill_weight`` > 0, that share of the loss is the same two
-    terms against the teacher's probabilities (KL divergence on the coding classes)."""
+    terms against the teacher's (KL divergence on the coding classes; start sites as
+    ``distill_start`` says, see :data:`DISTILL_STARTS`)."""
     logits = logits.float()
     coding_loss = F.cross_entropy(logits[:, :7], batch.coding, ignore_index=IGNORE)
     start_logits = logits[:, 7:9][batch.start_mask]
@@ -172,8 +181,11 @@ def gene_loss(logits: torch.Tensor, batch: WindowBatch, start_weight: float = 1.
         student_logp = torch.log_softmax(logits[:, :7], dim=1).permute(0, 2, 1)[inside]
         soft_coding = F.kl_div(student_logp, teacher_logp, log_target=True, reduction="batchmean")
         start_sites = batch.start_mask & inside[:, None, :]
-        soft_start = F.binary_cross_entropy_with_logits(logits[:, 7:9][start_sites],
-                                                        torch.sigmoid(soft[:, 7:9][start_sites]))
+        student_start, teacher_start = logits[:, 7:9][start_sites], soft[:, 7:9][start_sites]
+        if distill_start == "logit":
+            soft_start = LOGIT_DISTILL_SCALE * F.smooth_l1_loss(student_start, teacher_start, beta=1.0)
+        else:
+            soft_start = F.binary_cross_entropy_with_logits(student_start, torch.sigmoid(teacher_start))
         soft_total = soft_coding + start_weight * soft_start
         total = (1 - distill_weight) * total + distill_weight * soft_total
         parts.update(soft_coding_loss=soft_coding.item(), soft_start_loss=soft_start.item())
@@ -190,18 +202,21 @@ class GeneTrainingTask:
     def __init__(
         self, train: list[AnnotatedGenome], valid: list[AnnotatedGenome], config: GeneNetConfig,
         batch_size: int = 32, window: int = 3000, n_valid_windows: int = 256,
-        model: GeneNet | None = None, distill_weight: float = 0.0,
+        model: GeneNet | None = None, distill_weight: float = 0.0, distill_start: str = "probability",
     ):
         """``model``: a network to continue from (its architecture replaces ``config``);
         ``distill_weight``: the loss share of the training genomes' teacher scores
-        (:attr:`AnnotatedGenome.soft`). Validation always scores against the annotation."""
+        (:attr:`AnnotatedGenome.soft`; ``distill_start``: see :func:`gene_loss`). Validation
+        always scores against the annotation."""
+        if distill_start not in DISTILL_STARTS:
+            raise InputError(f"distill_start must be one of {', '.join(DISTILL_STARTS)}")
         if model is not None:
             config = model.config
         if window % config.step_bases:
             raise InputError(f"--window must be a multiple of {config.step_bases} (bases per GRU step)")
         self.train, self.config = train, config
         self.batch_size, self.window = batch_size, window
-        self.distill_weight = distill_weight
+        self.distill_weight, self.distill_start = distill_weight, distill_start
         self.model = model if model is not None else GeneNet(config)
         self.model_config = config.to_dict()
         valid_rng = np.random.default_rng(12345)
@@ -216,7 +231,7 @@ class GeneTrainingTask:
 
     def loss(self, model, batch: WindowBatch, device):
         batch = _to_device(batch, device)
-        return gene_loss(model(batch.x), batch, distill_weight=self.distill_weight)
+        return gene_loss(model(batch.x), batch, distill_weight=self.distill_weight, distill_start=self.distill_start)
 
     def validate(self, model, device) -> dict[str, float]:
         if not self.valid_batches:

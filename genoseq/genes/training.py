@@ -34,13 +34,15 @@ def train(
     init: str | None = None,
     teacher: str | None = None,
     distill_weight: float = 0.8,
+    distill_start: str = "probability",
     log=print,
 ) -> dict[str, float]:
     """Train a gene model; genomes come from ``data_root`` by name and/or explicit
     (fasta, gff3, table) ``pairs``. ``init`` continues from a trained network (its
     architecture replaces ``config``). With a ``teacher`` network, ``distill_weight`` of the
     loss is the teacher's scores on the training genomes (knowledge distillation, e.g. into
-    a faster architecture); validation is against the annotation alone. Returns the best
+    a faster architecture; ``distill_start``: how start sites are matched, see
+    :func:`genoseq.genes.dataset.gene_loss`); validation is against the annotation alone. Returns the best
     validation metrics."""
     model = None
     if init:
@@ -71,7 +73,7 @@ def train(
     if teacher:
         attach_teacher_scores(train_set, teacher, settings.device, log)
     task = GeneTrainingTask(train_set, valid_set, config, batch_size, window, model=model,
-                            distill_weight=distill_weight if teacher else 0.0)
+                            distill_weight=distill_weight if teacher else 0.0, distill_start=distill_start)
     return fit(task, settings, log=log)
 
 

@@ -54,7 +54,7 @@ def test_distillation_from_a_teacher_continues_the_init_network(example_fasta, e
     result = genoseq("train", "genes", "--pair", example_fasta, example_gff, "11", "--valid-pair", example_fasta,
                      example_gff, "11", "-o", tmp_path, "--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "2",
                      "--window", "600", "-t", "1", "--device", "cpu", "--init", "genes-default",
-                     "--teacher", "genes-default", "--gru-hidden", "8")
+                     "--teacher", "genes-default", "--distill-start", "logit", "--gru-hidden", "8")
     assert result.returncode == 0, result.stderr.decode()
     assert "teacher genes-default" in result.stderr.decode()
     row = next(csv.DictReader(open(tmp_path / "metrics.csv")))

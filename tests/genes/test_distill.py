@@ -51,3 +51,24 @@ def test_distillation_loss_is_smallest_at_the_teachers_scores():
     # without teacher scores, or with weight 0, the loss is the annotation's alone
     plain = WindowBatch(batch.x, batch.coding, batch.starts, batch.start_mask)
     assert gene_loss(noisy, plain)[1]["loss"] == gene_loss(noisy, batch, distill_weight=0.0)[1]["loss"]
+
+
+def test_logit_distillation_separates_unlikely_starts_that_probabilities_do_not():
+    """The decoder adds start logits to gene scores as they are: a student at -6 where the
+    teacher says -8 is 2 points off. Matching logits feels that; matching probabilities barely does."""
+    genome = genome_with_label_scores()
+    batch = to_batch(*sample_windows([genome], np.random.default_rng(3), 2, 999), phase_channel=True)
+    assert batch.soft is not None
+    teacher = torch.nan_to_num(batch.soft.float())
+    student = teacher.clone()
+    unlikely = batch.start_mask & (teacher[:, 7:9] < 0)
+    student[:, 7:9][unlikely] = -6.0  # the teacher's non-starts (-8) made less unlikely
+    losses = {}
+    for mode in ("logit", "probability"):
+        at_teacher = gene_loss(teacher.clone().requires_grad_(), batch, distill_weight=1.0, distill_start=mode)[1]
+        logits = student.clone().requires_grad_()
+        total, parts = gene_loss(logits, batch, distill_weight=1.0, distill_start=mode)
+        total.backward()
+        losses[mode] = (parts["soft_start_loss"] - at_teacher["soft_start_loss"], logits.grad[:, 7:9][unlikely].abs().mean())
+    assert losses["logit"][0] > 0 and losses["probability"][0] > 0
+    assert losses["logit"][1] > 10 * losses["probability"][1]  # the gradient that pulls -6 back to -8
