@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The next lent GPU's one call (issues 11 and 14), sized for the device tool's 10-minute command
+# limit: 3-codon gene networks first (what decides the next default model), then the GPU speed
+# figures. A machine start costs minutes of a 15-minute budget, so both go in one call.
+#
+#   bash benchmarks/gpu_session.sh [TRAIN_MINUTES] [DATA_ROOT]
+#   run(command="bash benchmarks/gpu_session.sh 4.5 .devdata", carry=[".devdata", ".whl"], timeout_s=600)
+#
+# 1. gpu_folds.sh with the 3-codon recipe (ARCH=12,60,40,24 CODONS=3 WINDOW=2997): four fold
+#    networks and two full ones side by side, TRAIN_MINUTES each -> $OUT/folds.tar. Afterwards, on
+#    any machine: `bash benchmarks/tune_oof.sh <candidate> runs/gpu` tunes its decoder on the
+#    13-genome out-of-fold set, and genes_accuracy.py / genes_speed.py decide whether it ships.
+# 2. gpu_bench.sh (CUDA tests, predict-genes on CUDA beside pyrodigal -j 16, ss on the proteome),
+#    cut off at the call's end so that step 1's files still come back.
+set -uo pipefail
+MINUTES=${1:-4.5}
+DATA=${2:-.devdata}
+export OUT=${OUT:-$PWD/runs/gpu_out}
+LIMIT=${LIMIT:-570}  # seconds this call may use in all (the device tool allows 600)
+start=$SECONDS
+mkdir -p "$OUT"
+ARCH=${ARCH:-12,60,40,24} CODONS=${CODONS:-3} WINDOW=${WINDOW:-2997} \
+    bash "$(dirname "$0")/gpu_folds.sh" "$MINUTES" "$DATA" 2>&1 | tee "$OUT/folds.log"
+left=$((LIMIT - (SECONDS - start)))
+echo "step 1 took $((SECONDS - start)) s; $left s left for the benchmark"
+if [ "$left" -gt 60 ]; then
+    timeout "$left" bash "$(dirname "$0")/gpu_bench.sh" "$DATA" 2>&1 | tee "$OUT/bench.log"
+else
+    echo "no time left for gpu_bench.sh; run it in a call of its own"
+fi
