@@ -45,3 +45,5 @@ proteins=$(grep -c '^>' "$tmp/g2/proteins.faa" 2>/dev/null || echo 0)
 run "genoseq ss cuda, proteome ($proteins proteins), csv" python3 -m genoseq ss "$tmp/g2/proteins.faa" -o "$tmp/ss" -f csv -q --device cuda -t "$THREADS"
 run "genoseq ss cuda, proteome ($proteins proteins), all formats" python3 -m genoseq ss "$tmp/g2/proteins.faa" -o "$tmp/ss_all" -q --device cuda -t "$THREADS"
 echo "(proteins/s = proteins / wall s)"
+# where the time of the 48 MB run goes (network, decoder, track files), in process
+python3 benchmarks/genes_phases.py "$tmp/all.fna" --device cuda --threads "$THREADS"

@@ -129,8 +129,10 @@ class CodingTracks:
                 BedGraphTrack(outputs, f"{prefix}.{strand}.bedgraph.gz", f"coding_{strand}") for strand in STRANDS
             )
         else:
-            builder = BigWigBuilder()  # one child process builds both files
-            self.tracks = tuple(BigWigTrack(outputs, f"{prefix}.{strand}.bw", builder=builder) for strand in STRANDS)
+            # One child process per file, so that the two build side by side: on inputs larger than what
+            # genome adaptation buffers, both are released only after the last contig is decoded.
+            self.tracks = tuple(BigWigTrack(outputs, f"{prefix}.{strand}.bw", builder=BigWigBuilder())
+                                for strand in STRANDS)
 
     def add(self, seqid: str, plus: np.ndarray, minus: np.ndarray) -> None:
         self.tracks[0].add(seqid, plus)
