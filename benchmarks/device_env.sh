@@ -10,4 +10,6 @@ else
     export PYTHONPATH=$PWD
 fi
 [ -e genoseq/models ] || ln -s ../models genoseq/models
+# fail early, naming what is missing, rather than minutes later inside a benchmark
+python3 -c "import importlib.util as u, sys; m=[n for n in ('torch', 'numpy', 'pandas', 'click', 'tqdm', 'pysam', 'pyfaidx', 'Bio', 'pybigtools') if u.find_spec(n) is None]; sys.exit('missing on this machine (bring wheels in .whl/): ' + ', '.join(m) if m else 0)" || exit 1
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
