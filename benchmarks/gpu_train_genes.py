@@ -19,6 +19,7 @@ import shutil
 import time
 from pathlib import Path
 
+from genoseq.genes import DISTILL_STARTS
 from genoseq.genes.model import GeneNetConfig
 from genoseq.genes.training import train
 from genoseq.nn.train import TrainSettings
@@ -45,7 +46,7 @@ def main() -> None:
     ap.add_argument("--init", default=None, help="continue from this network (as train genes --init)")
     ap.add_argument("--teacher", default=None, help="distil this network (as train genes --teacher)")
     ap.add_argument("--distill-weight", type=float, default=0.8)
-    ap.add_argument("--distill-start", default="probability", choices=["logit", "probability"])
+    ap.add_argument("--distill-start", default="probability", choices=DISTILL_STARTS)
     args = ap.parse_args()
     branch, codon, gru, head = (int(x) for x in args.arch.split(","))
     roles = {"train_genomes": args.train_genomes.split(",") if args.train_genomes else None,

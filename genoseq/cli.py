@@ -9,6 +9,7 @@ import click
 
 from genoseq import __version__
 from genoseq.errors import GenoseqError
+from genoseq.genes import DISTILL_STARTS
 from genoseq.genes import PRECISIONS as GENE_PRECISIONS
 from genoseq.ss import PRECISIONS
 
@@ -442,7 +443,7 @@ def train() -> None:
               help="Distil this network (shipped name or .pt): its scores on the training genomes become soft targets.")
 @click.option("--distill-weight", default=0.8, show_default=True, type=click.FloatRange(0, 1),
               help="With --teacher: the loss share of the teacher's scores (the rest is the annotation).")
-@click.option("--distill-start", default="probability", show_default=True, type=click.Choice(["logit", "probability"]),
+@click.option("--distill-start", default="probability", show_default=True, type=click.Choice(DISTILL_STARTS),
               help="With --teacher: match its start probabilities (binary cross-entropy) or its start-site "
                    "logits, which the decoder adds to gene scores as they are (Huber loss).")
 @_training_options

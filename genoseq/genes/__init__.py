@@ -3,3 +3,7 @@
 #: ``--precision`` choices (torch-free, for the CLI): "auto" is bf16 convolutions on CPUs with
 #: native bfloat16, else fp32; mixed precision on CUDA.
 PRECISIONS = ("auto", "bf16", "fp32")
+
+#: ``train genes --distill-start`` choices (torch-free, for the CLI): how a student matches its
+#: teacher's start sites (see :func:`genoseq.genes.dataset.gene_loss`).
+DISTILL_STARTS = ("probability", "logit")

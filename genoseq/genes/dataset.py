@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from genoseq.errors import InputError
+from genoseq.genes import DISTILL_STARTS
 from genoseq.genes.codes import encode_bases, genetic_code
 from genoseq.genes.encode import encode_batch, reverse_complement_bytes
 from genoseq.genes.labels import IGNORE, RC_CODING_CLASSES, contig_labels, reverse_complement_labels
@@ -151,11 +152,11 @@ def to_batch(seqs: np.ndarray, coding: np.ndarray, starts: np.ndarray, soft: np.
     )
 
 
-#: Start-site distillation: "logit" matches the teacher's start logits (Huber loss, scaled by
-#: LOGIT_DISTILL_SCALE), which the decoder adds to gene scores as they are, so a start codon the
-#: teacher gives -12 and the student -8 differs by 4 points x the decoder's start weight; "probability"
-#: is binary cross-entropy against the teacher's start probabilities, whose gradient vanishes there.
-DISTILL_STARTS = ("logit", "probability")
+#: Start-site distillation (:data:`genoseq.genes.DISTILL_STARTS`): "logit" matches the teacher's
+#: start logits (Huber loss, times this scale). The decoder adds start logits to gene scores as
+#: they are, so a start codon the teacher gives -12 and the student -8 is 4 points x the decoder's
+#: start weight off; "probability" (binary cross-entropy against the teacher's start
+#: probabilities) barely feels that, its gradient vanishing for unlikely starts.
 LOGIT_DISTILL_SCALE = 0.1
 
 
@@ -164,7 +165,7 @@ def gene_loss(logits: torch.Tensor, batch: WindowBatch, start_weight: float = 1.
     """Cross-entropy on the 7 coding classes + masked BCE on start codons; with teacher
     scores in the batch and ``distill_weight`` > 0, that share of the loss is the same two
     terms against the teacher's (KL divergence on the coding classes; start sites as
-    ``distill_start`` says, see :data:`DISTILL_STARTS`)."""
+    ``distill_start`` says: "probability" or "logit", see :data:`LOGIT_DISTILL_SCALE`)."""
     logits = logits.float()
     coding_loss = F.cross_entropy(logits[:, :7], batch.coding, ignore_index=IGNORE)
     start_logits = logits[:, 7:9][batch.start_mask]
