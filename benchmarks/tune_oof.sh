@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tune the gene decoder on 13 genomes: the 11 training genomes, each scored by the fold network
 # of benchmarks/gpu_folds.sh that never saw it, and the 2 validation genomes scored by MODEL.
-# The test genomes take no part. (genes-default v4: models/genes_v4.md)
+# The test genomes take no part. (genes-default v4 and v5: models/genes_v4.md, models/genes_v5.md)
 #
 #   bash benchmarks/tune_oof.sh [MODEL] [FOLDS_DIR]      (FOLDS_DIR: gpu_folds.sh's runs/gpu)
 set -euo pipefail

@@ -61,7 +61,7 @@ def on_both_strands(pool: Executor | None, plus: Callable[[], T], minus: Callabl
 @dataclass(frozen=True)
 class DecoderSettings:
     """Decoding parameters. The defaults are the settings tuned for the shipped model
-    (``models/genes_v4.md``); a checkpoint may carry its own (``settings["decoder"]``)."""
+    (``models/genes_v5.md``); a checkpoint may carry its own (``settings["decoder"]``)."""
 
     min_length: int = 90
     max_overlap: int = 60  # most bases two neighbouring genes may share
@@ -83,7 +83,7 @@ class DecoderSettings:
     type_weight: float = 3.0
     # A prior against short genes: most short ORFs are not genes. A gene of min_length bases
     # loses short_gene_penalty from its adapted gene score, falling linearly to 0 at short_gene_length.
-    short_gene_penalty: float = 20.0
+    short_gene_penalty: float = 25.0
     short_gene_length: int = 250
     site_weight: float = 0.0  # the genome's start model in the gene score
     site_l2: float = 3.0  # its L2 penalty
@@ -92,8 +92,9 @@ class DecoderSettings:
     choice_start_weight: float | None = 3.0
     choice_site_weight: float | None = 4.0
     # Shorter starts that gene selection may take to resolve an overlap (at a cost: their choice deficit).
+    # The deficit cap is high (v5) so that two real neighbours are kept rather than one dropped.
     alternative_starts: int = 4
-    alternative_max_deficit: float = 10.0
+    alternative_max_deficit: float = 200.0
 
     def __post_init__(self) -> None:
         if self.min_length < 3 or self.max_overlap < 0:
