@@ -49,7 +49,7 @@ def main() -> None:
     ap.add_argument("--distill-start", default="probability", choices=DISTILL_STARTS)
     args = ap.parse_args()
     branch, codon, gru, head = (int(x) for x in args.arch.split(","))
-    roles = {"train_genomes": args.train_genomes.split(",") if args.train_genomes else None,
+    options = {"train_genomes": args.train_genomes.split(",") if args.train_genomes else None,
              "valid_genomes": args.valid_genomes.split(",") if args.valid_genomes else None,
              "init": args.init, "teacher": args.teacher, "distill_weight": args.distill_weight,
              "distill_start": args.distill_start}
@@ -65,7 +65,7 @@ def main() -> None:
     train(TrainSettings(out_dir=str(probe), epochs=1, steps_per_epoch=args.probe_steps, lr=args.lr,
                         seed=args.seed, device=args.device, threads=args.threads, resume=False,
                         weight_decay=args.weight_decay),
-          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window, **roles)
+          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window, **options)
     probe_s = time.time() - t0
     with open(probe / "metrics.csv") as handle:
         epoch_s = float(next(csv.DictReader(handle))["epoch_s"])
@@ -77,7 +77,7 @@ def main() -> None:
     train(TrainSettings(out_dir=str(out), epochs=epochs, steps_per_epoch=args.steps_per_epoch, lr=args.lr,
                         seed=args.seed, device=args.device, threads=args.threads, weight_decay=args.weight_decay,
                         warmup_steps=min(400, epochs * args.steps_per_epoch // 10)),
-          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window, **roles)
+          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window, **options)
 
 
 if __name__ == "__main__":

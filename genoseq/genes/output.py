@@ -13,7 +13,7 @@ from genoseq.genes.api import ContigPrediction, GeneCall
 from genoseq.io.atomic import OutputSet
 from genoseq.io.fasta import write_fasta
 from genoseq.io.gff3 import GFF3Row, write_gff3_header, write_sequence_region
-from genoseq.io.tracks import BedGraphTrack, BigWigBuilder, BigWigTrack
+from genoseq.io.tracks import BedGraphTrack, BigWigTrack
 
 SOURCE = "genoseq"
 
@@ -129,10 +129,9 @@ class CodingTracks:
                 BedGraphTrack(outputs, f"{prefix}.{strand}.bedgraph.gz", f"coding_{strand}") for strand in STRANDS
             )
         else:
-            # One child process per file, so that the two build side by side: on inputs larger than what
-            # genome adaptation buffers, both are released only after the last contig is decoded.
-            self.tracks = tuple(BigWigTrack(outputs, f"{prefix}.{strand}.bw", builder=BigWigBuilder())
-                                for strand in STRANDS)
+            # Each file gets its own builder process, so that the two build side by side: on inputs larger
+            # than what genome adaptation buffers, both are released only after the last contig is decoded.
+            self.tracks = tuple(BigWigTrack(outputs, f"{prefix}.{strand}.bw") for strand in STRANDS)
 
     def add(self, seqid: str, plus: np.ndarray, minus: np.ndarray) -> None:
         self.tracks[0].add(seqid, plus)

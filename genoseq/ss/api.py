@@ -6,6 +6,7 @@ from collections import deque
 from contextlib import nullcontext
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
@@ -71,15 +72,16 @@ def predict_tokens(model: torch.nn.Module, tokens: list[np.ndarray], device: tor
     batches = length_batches([len(t) for t in tokens], max_tokens)
     workers = (workers or torch.get_num_threads()) if device.type == "cpu" else 1
     # A model cast to bfloat16 (see SSPredictor.load) already runs in it: no autocast, so no casts per batch.
+    # (A context per batch: worker threads enter them side by side.)
     in_bf16 = next(model.parameters()).dtype == torch.bfloat16
-    autocast = nullcontext() if in_bf16 else precision_autocast(device, precision)
+    autocast = nullcontext if in_bf16 else partial(precision_autocast, device, precision)
 
     def run(batch: list[int]) -> list[ProteinOutput]:
         lengths = torch.tensor([len(tokens[i]) for i in batch])
         padded = torch.zeros((len(batch), int(lengths.max())), dtype=torch.long)
         for row, i in enumerate(batch):
             padded[row, : len(tokens[i])] = torch.from_numpy(tokens[i])
-        with torch.inference_mode(), autocast:
+        with torch.inference_mode(), autocast():
             out = model(padded.to(device), lengths)
             p3, p8 = state_probabilities(out[0], out[1])
         q3, q8, heads3 = p3.cpu().numpy(), p8.cpu().numpy(), out[1].float().cpu().numpy()
