@@ -14,6 +14,7 @@ set -uo pipefail
 MINUTES=${1:-6.5}
 DATA=${2:-.devdata}
 OUT=${OUT:-runs/gpu_out}
+INIT_DIR=${INIT_DIR:-}  # continue each run from INIT_DIR/<name>/last.pt (a previous call's networks)
 EXTRA=${EXTRA:-}  # more options for every run (a CPU dry run: "--batch-size 2 --probe-steps 2 --steps-per-epoch 3")
 # The recipe (default: the shipped network's). For a 3-codon network: ARCH=12,60,40,24 CODONS=3 WINDOW=2997
 ARCH=${ARCH:-12,60,40,24}
@@ -35,6 +36,7 @@ fold_d bsubtilis_best7003,nmeningitidis_mc58,mmaripaludis_s2"
 pids=()
 launch() {  # name, training genomes, extra options...
     local name=$1 genomes=$2; shift 2
+    [ -n "$INIT_DIR" ] && set -- "$@" --init "$INIT_DIR/$name/last.pt"
     python3 benchmarks/gpu_train_genes.py --data-root "$DATA" -o "runs/gpu/$name" --minutes "$MINUTES" \
         --arch "$ARCH" --codons-per-step "$CODONS" --window "$WINDOW" --batch-size 128 --lr 3e-3 \
         --train-genomes "$genomes" --valid-genomes "$VALID" \
