@@ -61,7 +61,7 @@ def on_both_strands(pool: Executor | None, plus: Callable[[], T], minus: Callabl
 @dataclass(frozen=True)
 class DecoderSettings:
     """Decoding parameters. The defaults are the settings tuned for the shipped model
-    (``models/genes_v5.md``); a checkpoint may carry its own (``settings["decoder"]``)."""
+    (``models/genes_v6.md``); a checkpoint may carry its own (``settings["decoder"]``)."""
 
     min_length: int = 90
     max_overlap: int = 60  # most bases two neighbouring genes may share
@@ -74,22 +74,22 @@ class DecoderSettings:
     adapt_rounds: int = 2
     min_adapt_genes: int = 50  # fewer first-pass genes than this: no adaptation
     adapt_max_bases: int = 20_000_000  # learn from the first contigs up to this size, apply to the rest
-    adapted_coding_weight: float = 0.05
+    adapted_coding_weight: float = 0.03
     adapted_start_weight: float = 6.0
-    adapted_bias: float = 10.0
+    adapted_bias: float = 8.0
     codon_weight: float = 2.0
-    upstream_weight: float = 3.0
+    upstream_weight: float = 2.0
     motif_weight: float = 6.0
-    type_weight: float = 3.0
+    type_weight: float = 4.0
     # A prior against short genes: most short ORFs are not genes. A gene of min_length bases
     # loses short_gene_penalty from its adapted gene score, falling linearly to 0 at short_gene_length.
-    short_gene_penalty: float = 25.0
+    short_gene_penalty: float = 30.0
     short_gene_length: int = 250
     site_weight: float = 0.0  # the genome's start model in the gene score
     site_l2: float = 3.0  # its L2 penalty
     # Choosing among the starts of one ORF weighs start evidence apart from deciding whether
     # the ORF is a gene at all (None: as in the gene score).
-    choice_start_weight: float | None = 3.0
+    choice_start_weight: float | None = 2.0
     choice_site_weight: float | None = 4.0
     # Shorter starts that gene selection may take to resolve an overlap (at a cost: their choice deficit).
     # The deficit cap is high (v5) so that two real neighbours are kept rather than one dropped.

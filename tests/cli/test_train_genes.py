@@ -1,6 +1,7 @@
 import csv
 
 from genoseq.nn.checkpoint import load_checkpoint
+from genoseq.nn.registry import resolve_model
 from tests.cli.helpers import assert_clean_error, genoseq
 
 
@@ -53,12 +54,12 @@ def test_training_without_a_validation_genome_is_refused(example_fasta, example_
 def test_distillation_from_a_teacher_continues_the_init_network(example_fasta, example_gff, tmp_path):
     result = genoseq("train", "genes", "--pair", example_fasta, example_gff, "11", "--valid-pair", example_fasta,
                      example_gff, "11", "-o", tmp_path, "--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "2",
-                     "--window", "600", "-t", "1", "--device", "cpu", "--init", "genes-default",
+                     "--window", "603", "-t", "1", "--device", "cpu", "--init", "genes-default",
                      "--teacher", "genes-default", "--distill-start", "logit", "--gru-hidden", "8")
     assert result.returncode == 0, result.stderr.decode()
     assert "teacher genes-default" in result.stderr.decode()
     row = next(csv.DictReader(open(tmp_path / "metrics.csv")))
     assert float(row["train_soft_coding_loss"]) >= 0.0  # KL divergence to the teacher
-    shipped = load_checkpoint("models/genes_v4.pt", "genes")["model_config"]
+    shipped = load_checkpoint(resolve_model("genes-default", "genes").file, "genes")["model_config"]
     trained = load_checkpoint(tmp_path / "best.pt", "genes")["model_config"]
     assert {k: trained[k] for k in shipped} == shipped and trained["gru_hidden"] != 8  # --init's size wins
