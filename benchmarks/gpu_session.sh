@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # The next lent GPU's one call (issues 11 and 14), sized for the device tool's 10-minute command
 # limit: 3-codon gene networks first (what decides the next default model), then the GPU speed
-# figures. A machine start costs minutes of a 15-minute budget, so both go in one call.
+# figures. A machine start costs about 30 s of a 15-minute budget; the call took 374 s in
+# session 12 (training 193 s with TRAIN_MINUTES 4.5, benchmarks 181 s), so 8 minutes of training fit.
 #
 #   bash benchmarks/gpu_session.sh [TRAIN_MINUTES] [DATA_ROOT]
-#   run(command="bash benchmarks/gpu_session.sh 4.5 .devdata", carry=[".devdata", ".whl"], timeout_s=600)
+#   run(command="bash benchmarks/gpu_session.sh 8 .devdata", carry=[".devdata", ".whl"], timeout_s=600)
+#
+# To continue session 12's networks (genes-default v6 is its full_s1) instead of starting afresh,
+# carry their folder and name it (each run then starts from INIT_DIR/<name>/last.pt with a new
+# warm-up and cosine schedule); EXTRA adds options to every run, e.g. weight decay for all, since
+# session 12's fold networks (no weight decay) overfitted after about 35 epochs:
+#   run(command="INIT_DIR=runs/gpu12c/runs/gpu EXTRA='--weight-decay 0.05' bash benchmarks/gpu_session.sh 8 .devdata",
+#       carry=[".devdata", ".whl", "runs/gpu12c"], timeout_s=600)
 #
 # 1. gpu_folds.sh with the 3-codon recipe (ARCH=12,60,40,24 CODONS=3 WINDOW=2997): four fold
 #    networks and two full ones side by side, TRAIN_MINUTES each -> $OUT/folds.tar. Afterwards, on
@@ -13,7 +21,7 @@
 # 2. gpu_bench.sh (CUDA tests, predict-genes on CUDA beside pyrodigal -j 16, ss on the proteome),
 #    cut off at the call's end so that step 1's files still come back.
 set -uo pipefail
-MINUTES=${1:-4.5}
+MINUTES=${1:-8}
 DATA=${2:-.devdata}
 export OUT=${OUT:-$PWD/runs/gpu_out}
 LIMIT=${LIMIT:-570}  # seconds this call may use in all (the device tool allows 600)
