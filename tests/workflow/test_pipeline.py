@@ -112,6 +112,19 @@ def test_training_with_several_processes_uses_torchrun(data_root, tmp_path):
     assert "genoseq train genes" in result.stdout  # genes stays on one process
 
 
+def test_gene_training_takes_the_network_size_from_the_config(data_root, tmp_path):
+    result = snakemake("-n", "-p", "--profile", "profiles/local", "--config", f"data_root={data_root}",
+                       f"outdir={tmp_path / 'full'}")
+    assert result.returncode == 0, result.stderr
+    command = next(line for line in result.stdout.splitlines() if "genoseq train genes" in line)
+    # the default config trains genes-default v6's network
+    assert ("--window 2997 --seed 1 --lr 0.002 --branch-channels 12 --codon-channels 60 --gru-hidden 40 "
+            "--head-channels 24 --codons-per-step 3 --device") in command, command
+    tiny = snakemake("-n", "-p", "--configfile", write_config(tmp_path, lambda c: None))
+    command = next(line for line in tiny.stdout.splitlines() if "genoseq train genes" in line)
+    assert "--seed 1 --device" in command  # sizes not given: the command's defaults
+
+
 def test_dry_run_without_the_data_says_so_in_one_line(tmp_path):
     result = snakemake("-n", "--config", f"data_root={tmp_path / 'nowhere'}")
     assert result.returncode != 0

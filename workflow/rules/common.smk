@@ -116,6 +116,15 @@ def ep_evaluations():
     return [OUT / "ep/cv_eval.json"] + ([OUT / "ep/heldout_eval.json"] if EP_HELDOUT else [])
 
 
+#: genes.train keys passed to ``genoseq train genes`` as options of the same name (when given)
+NETWORK_OPTIONS = ("lr", "branch_channels", "codon_channels", "gru_hidden", "head_channels", "codons_per_step")
+
+
+def network_options(train):
+    """The network's size and learning rate as ``genoseq train genes`` options (with a trailing space)."""
+    return "".join(f"--{key.replace('_', '-')} {train[key]} " for key in NETWORK_OPTIONS if key in train)
+
+
 def train_command(section):
     """``genoseq train`` for one process, or under torchrun for ``processes`` > 1 (one GPU each
     on CUDA, gloo on CPU)."""

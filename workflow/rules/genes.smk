@@ -14,6 +14,7 @@ rule train_genes:
         pairs=f"{gene_pairs('train')} {gene_pairs('validation')}",
         outdir=lambda w, output: Path(output.model).parent,
         train=config["genes"]["train"],
+        network=network_options(config["genes"]["train"]),
     conda:
         "../envs/genoseq.yaml"
     log:
@@ -26,7 +27,7 @@ rule train_genes:
     shell:
         "{params.train_cmd} genes {params.pairs} -o {params.outdir} --epochs {params.train[epochs]} "
         "--steps-per-epoch {params.train[steps_per_epoch]} --batch-size {params.train[batch_size]} "
-        "--window {params.train[window]} --seed {params.train[seed]} --device {params.device} -t {threads} "
+        "--window {params.train[window]} --seed {params.train[seed]} {params.network}--device {params.device} -t {threads} "
         "--max-minutes {resources.runtime} 2> {log}"
 
 
