@@ -11,7 +11,7 @@ import itertools
 from collections import deque
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol, TypeVar
@@ -276,9 +276,10 @@ class GenePredictor:
         motifs, spacers = _rbs_calls(c.codes, chosen)
         conf = (100.0 * self.confidence.probability(chosen.score, chosen.end - chosen.begin) if len(chosen)
                 else np.zeros(0))
+        gc = _gc_shares(c.codes, chosen.begin, chosen.end).tolist()
         genes = [
             _gene_call(c.record.id, i + 1, g, c, code, (rbs[i], upstream[i], start_type[i]), (motifs[i], spacers[i]),
-                       float(conf[i]))
+                       float(conf[i]), gc[i])
             for i, g in enumerate(_iter_candidates(chosen))
         ]
         complete = [g.rbs_motif for g in genes if g.start_type != "Edge"]
@@ -352,9 +353,16 @@ def _reconcile_origin(c: Candidates, n: int, max_overlap: int) -> Candidates:
     return c.take(np.array([i for i in range(len(c)) if i not in drop], dtype=np.int64))
 
 
+#: the Candidates columns that a gene call reads
+_CALL_COLUMNS = ("begin", "end", "strand", "partial5", "partial3", "start_type", "score")
+
+
 def _iter_candidates(c: Candidates) -> Iterator[dict]:
-    for i in range(len(c)):
-        yield {f.name: getattr(c, f.name)[i] for f in fields(c)}
+    """Per candidate, the columns a gene call reads as Python scalars (each column is
+    converted once: indexing numpy arrays element by element costs more than the call)."""
+    columns = [getattr(c, name).tolist() for name in _CALL_COLUMNS]
+    for row in zip(*columns):
+        yield dict(zip(_CALL_COLUMNS, row))
 
 
 def _gc_share(codes: np.ndarray) -> float:
@@ -362,6 +370,15 @@ def _gc_share(codes: np.ndarray) -> float:
     gc = int(np.count_nonzero(codes == 1)) + int(np.count_nonzero(codes == 2))
     known = len(codes) - int(np.count_nonzero(codes == 4))
     return gc / max(1, known)
+
+
+def _gc_shares(codes: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """GC share of each [begin, end) stretch of ``codes`` (0 for an empty one), from one cumulative count."""
+    cumulative = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum((codes == 1) | (codes == 2), out=cumulative[1:])
+    ends = np.minimum(ends, len(codes))
+    lengths = ends - begins
+    return np.where(lengths > 0, (cumulative[ends] - cumulative[begins]) / np.maximum(lengths, 1), 0.0)
 
 
 def _rbs_calls(codes: np.ndarray, genes: Candidates) -> tuple[list[str], list[str]]:
@@ -378,7 +395,8 @@ def _rbs_calls(codes: np.ndarray, genes: Candidates) -> tuple[list[str], list[st
 
 
 def _gene_call(seqid: str, number: int, c: dict, contig: "_Contig", code: GeneticCode,
-               start_parts: tuple[float, float, float], rbs: tuple[str, str], confidence: float) -> GeneCall:
+               start_parts: tuple[float, float, float], rbs: tuple[str, str], confidence: float,
+               gc: float) -> GeneCall:
     begin, end = int(c["begin"]), int(c["end"])
     plus = c["strand"] > 0
     if plus:
@@ -395,8 +413,6 @@ def _gene_call(seqid: str, number: int, c: dict, contig: "_Contig", code: Geneti
         protein = "M" + protein[1:]
     left_open = c["partial5"] if plus else c["partial3"]
     right_open = c["partial3"] if plus else c["partial5"]
-    window = contig.codes[begin:end]
-    gc = float(np.count_nonzero((window == 1) | (window == 2)) / len(window)) if len(window) else 0.0
     score = float(c["score"])
     rbs_score, upstream_score, type_score = (float(x) for x in start_parts)
     start_score = rbs_score + upstream_score + type_score
