@@ -426,9 +426,10 @@ def train() -> None:
 @click.option("-o", "--outdir", required=True, help="Run folder: metrics.csv, last.pt, best.pt.")
 @click.option("--epochs", default=24, show_default=True, help="Epochs (validation and a checkpoint after each).")
 @click.option("--steps-per-epoch", default=250, show_default=True, help="Optimizer steps per epoch.")
-@click.option("--batch-size", default=32, show_default=True, help="Windows (6 kb) per step.")
-@click.option("--window", default=3000, show_default=True,
-              help="Training window length (a multiple of 3 x --codons-per-step).")
+@click.option("--batch-size", default=32, show_default=True, help="Training windows (of --window bases) per step.")
+@click.option("--window", type=int, default=None, show_default="3000, or 2997 for a 3-codon network",
+              help="Training window length: a multiple of the network's bases per GRU step "
+                   "(3 x --codons-per-step, or --init's network's).")
 @click.option("--lr", default=2e-3, show_default=True, help="Peak learning rate (AdamW; warm-up, then cosine decay).")
 @click.option("--no-phase-channel", is_flag=True, help="Ablation: drop the position-mod-3 input channel.")
 @click.option("--branch-channels", default=16, show_default=True, help="Channels per per-base convolution branch.")
@@ -437,7 +438,7 @@ def train() -> None:
 @click.option("--head-channels", default=32, show_default=True, help="Per-base head channels.")
 @click.option("--codons-per-step", default=1, show_default=True, type=click.IntRange(1, 3),
               help="Codons one GRU step reads: 2 or 3 cut the sequential work, CPU inference's main cost; "
-                   "--window must then be a multiple of 6 or 9.")
+                   "--window must then be a multiple of 6 or 9 (its default is).")
 @click.option("--init", default=None, help="Start from this trained network (shipped name or .pt); its size wins.")
 @click.option("--teacher", default=None,
               help="Distil this network (shipped name or .pt): its scores on the training genomes become soft targets.")

@@ -14,6 +14,9 @@ from genoseq.genes.model import GeneNetConfig, build_gene_net
 from genoseq.nn.registry import load_module
 from genoseq.nn.train import TrainSettings, fit
 
+#: training window length (bases) when none is given, rounded down to whole GRU steps
+DEFAULT_WINDOW = 3000
+
 
 def default_training_genomes(data_root: str | Path) -> list[str]:
     """Every genome of the manifest except the validation, test and excluded ones."""
@@ -30,7 +33,7 @@ def train(
     valid_pairs: list[tuple[str, str, int]] | None = None,
     config: GeneNetConfig | None = None,
     batch_size: int = 32,
-    window: int = 3000,
+    window: int | None = None,
     init: str | None = None,
     teacher: str | None = None,
     distill_weight: float = 0.8,
@@ -41,7 +44,8 @@ def train(
     (fasta, gff3, table) ``pairs``. ``init`` continues from a trained network (its
     architecture replaces ``config``). With a ``teacher`` network, ``distill_weight`` of the
     loss is the teacher's scores on the training genomes (knowledge distillation, e.g. into
-    a faster architecture; ``distill_start``: how start sites are matched, see
+    a faster architecture; ``window``: training window length, by default :data:`DEFAULT_WINDOW` rounded
+    down to whole GRU steps; ``distill_start``: how start sites are matched, see
     :func:`genoseq.genes.dataset.gene_loss`); validation is against the annotation alone. Returns the best
     validation metrics."""
     model = None
@@ -50,12 +54,15 @@ def train(
         config = model.config
         log(f"starting from {entry.name}")
     config = config or GeneNetConfig()
-    if window % config.step_bases:
+    if window is not None and window % config.step_bases:
         raise GenoseqError(f"--window must be a multiple of {config.step_bases} (bases per GRU step)")
     if not valid_pairs and (data_root is None or valid_genomes == []):
         # best.pt and early stopping need genomes the network never trains on
         raise GenoseqError("no validation genome: hold out a whole genome with --valid-pair FASTA GFF3 TABLE "
                            "(or --valid-genomes with --data-root)")
+    if window is None:  # about 3 kb in whole GRU steps
+        window = DEFAULT_WINDOW - DEFAULT_WINDOW % config.step_bases
+        log(f"training windows of {window:,} bp")
     train_set, valid_set = [], []
     log("reading and labelling the genomes ...")
     if data_root is not None:

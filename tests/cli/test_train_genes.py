@@ -54,10 +54,11 @@ def test_training_without_a_validation_genome_is_refused(example_fasta, example_
 def test_distillation_from_a_teacher_continues_the_init_network(example_fasta, example_gff, tmp_path):
     result = genoseq("train", "genes", "--pair", example_fasta, example_gff, "11", "--valid-pair", example_fasta,
                      example_gff, "11", "-o", tmp_path, "--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "2",
-                     "--window", "603", "-t", "1", "--device", "cpu", "--init", "genes-default",
+                     "-t", "1", "--device", "cpu", "--init", "genes-default",
                      "--teacher", "genes-default", "--distill-start", "logit", "--gru-hidden", "8")
     assert result.returncode == 0, result.stderr.decode()
     assert "teacher genes-default" in result.stderr.decode()
+    assert "training windows of 2,997 bp" in result.stderr.decode()  # the default window, in whole 3-codon steps
     row = next(csv.DictReader(open(tmp_path / "metrics.csv")))
     assert float(row["train_soft_coding_loss"]) >= 0.0  # KL divergence to the teacher
     shipped = load_checkpoint(resolve_model("genes-default", "genes").file, "genes")["model_config"]
