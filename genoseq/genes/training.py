@@ -44,9 +44,9 @@ def train(
     (fasta, gff3, table) ``pairs``. ``init`` continues from a trained network (its
     architecture replaces ``config``). With a ``teacher`` network, ``distill_weight`` of the
     loss is the teacher's scores on the training genomes (knowledge distillation, e.g. into
-    a faster architecture; ``window``: training window length, by default :data:`DEFAULT_WINDOW` rounded
-    down to whole GRU steps; ``distill_start``: how start sites are matched, see
-    :func:`genoseq.genes.dataset.gene_loss`); validation is against the annotation alone. Returns the best
+    a faster architecture; ``distill_start``: how start sites are matched, see
+    :func:`genoseq.genes.dataset.gene_loss`); validation is against the annotation alone. ``window``
+    (bases) defaults to :data:`DEFAULT_WINDOW` rounded down to whole GRU steps. Returns the best
     validation metrics."""
     model = None
     if init:
