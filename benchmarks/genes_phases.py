@@ -28,25 +28,24 @@ def main() -> None:
     ap.add_argument("--model", default="genes-default")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--engine", default="auto", help="auto, onnxruntime or torch (as predict-genes --engine)")
     args = ap.parse_args()
     marks: dict[str, float] = {}
 
     def mark(name: str) -> None:
         marks.setdefault(name, time.perf_counter() - START)
 
-    import torch  # noqa: F401  (the imports every run pays)
-
     from genoseq.genes.api import GenePredictor
     from genoseq.genes.output import CodingTracks, OutputPaths, write_predictions
     from genoseq.io.atomic import output_set
     from genoseq.io.fasta import read_dna
-    from genoseq.nn.device import keep_freed_memory, set_threads
+    from genoseq.nn.device import keep_freed_memory, usable_threads
 
     mark("imports")
     keep_freed_memory()
-    threads = set_threads(args.threads)
-    predictor = GenePredictor.load(args.model, args.device)
-    mark("model loaded")
+    threads = usable_threads(args.threads)
+    predictor = GenePredictor.load(args.model, args.device, engine=args.engine, threads=threads)
+    mark(f"model loaded ({predictor.engine}; torch imported here on the torch engine)")
     total = sum(len(r.sequence) for r in read_dna(args.fasta))  # read once beforehand, as a progress bar's total
     mark("input sized")
     scored = 0
@@ -72,7 +71,7 @@ def main() -> None:
             summary = write_predictions(timed(predictions), paths, outputs, {}, tracks, model=args.model)
         mark("outputs committed")
     print(f"# {args.fasta}: {summary.genes:,} genes on {summary.contigs:,} contigs ({summary.bases:,} bp); "
-          f"model {args.model}, device {predictor.device}, {threads} threads")
+          f"model {args.model}, {predictor.engine} on {predictor.device}, {threads} threads")
     print("| phase | seconds from start |\n|---|---|")
     for name, seconds in sorted(marks.items(), key=lambda item: item[1]):
         print(f"| {name} | {seconds:.2f} |")

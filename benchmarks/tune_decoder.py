@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 
 from genoseq.datapaths import default_data_root
 from genoseq.genes.api import GenePredictor
@@ -51,9 +50,7 @@ def cached_scores(predictor: GenePredictor, fasta: Path, cache: Path) -> list[tu
             todo.append((record, path))
     if todo:
         items = ((i, as_bytes(r.sequence)) for i, (r, _) in enumerate(todo))
-        workers = torch.get_num_threads()
-        for i, _, scores in score_sequences(predictor.model, items, predictor.windows, predictor.device,
-                                            workers=workers):
+        for i, _, scores in score_sequences(predictor.scorer, items, predictor.windows):
             record, path = todo[i]
             path.parent.mkdir(parents=True, exist_ok=True)
             np.save(path, scores.astype(np.float16))

@@ -10,6 +10,7 @@ import click
 from genoseq import __version__
 from genoseq.errors import GenoseqError
 from genoseq.genes import DISTILL_STARTS
+from genoseq.genes import ENGINES as GENE_ENGINES
 from genoseq.genes import PRECISIONS as GENE_PRECISIONS
 from genoseq.ss import PRECISIONS
 
@@ -137,10 +138,15 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]), help="Where the network runs.")
 @click.option("-t", "--threads", default=0, type=int, show_default=True, help="CPU threads (0 = all usable cores).")
 @click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows (6 kb) per network batch.", show_default="24 on CPU, one batch per thread; 256 on CUDA")
+@click.option("--engine", default="auto", show_default=True, type=click.Choice(GENE_ENGINES),
+              help="What runs the network. auto: ONNX Runtime (float32) on CPU where the model ships an ONNX "
+                   "export, which skips torch's second of start-up; torch on a GPU, for --precision bf16, and "
+                   "for .pt checkpoints. Both give the same scores to about 1e-5.")
 @click.option("--precision", default="auto", show_default=True, type=click.Choice(GENE_PRECISIONS),
-              help="Network arithmetic. auto: bfloat16 convolutions (the GRU stays float32) on CPUs that have "
-                   "bfloat16 natively (AVX512-BF16 or AMX), else float32; mixed precision on CUDA. fp32: full "
-                   "precision (gene calls the same to 0.1 point on the test genomes).")
+              help="Network arithmetic. ONNX Runtime: float32 (auto or fp32). torch: auto is bfloat16 "
+                   "convolutions (the GRU stays float32) on CPUs that have bfloat16 natively (AVX512-BF16 or AMX), "
+                   "else float32, and mixed precision on CUDA; bf16 chooses the torch engine (gene calls the same "
+                   "to 0.1 point on the test genomes).")
 @click.option("--stop-asterisk/--no-stop-asterisk", default=True, show_default=True,
               help="End proteins with '*' where the gene ends with its stop codon, as Prodigal does.")
 @click.option("--prodigal-ids", is_flag=True,
@@ -148,7 +154,7 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, track_format, model, table, closed,
                   circular, mask,
-                  adapt, min_length, max_overlap, device, threads, batch_size, precision, stop_asterisk,
+                  adapt, min_length, max_overlap, device, threads, batch_size, engine, precision, stop_asterisk,
                   prodigal_ids, quiet) -> None:
     """Find protein-coding genes in prokaryotic DNA (FASTA, gzip, or '-' for stdin).
 
@@ -161,7 +167,7 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
     from genoseq.genes.output import GENE_FORMATS, CodingTracks, OutputPaths, write_predictions
     from genoseq.io.atomic import check_writable, output_set
     from genoseq.io.fasta import read_dna
-    from genoseq.nn.device import keep_freed_memory, set_threads
+    from genoseq.nn.device import keep_freed_memory, usable_threads
     from genoseq.nn.checkpoint import sha256_file
     from genoseq.progress import BaseProgress
 
@@ -176,9 +182,9 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
         raise GenoseqError("tracks are bgzipped files and cannot go to stdout")
     check_writable(paths.gff, paths.proteins, paths.genes, paths.tracks_prefix)
     keep_freed_memory()
-    n_threads = set_threads(threads)
-    predictor = GenePredictor.load(model, device, table, batch_size, precision, closed=closed, adapt=adapt,
-                                   min_length=min_length, max_overlap=max_overlap)
+    n_threads = usable_threads(threads)
+    predictor = GenePredictor.load(model, device, table, batch_size, precision, engine, n_threads, closed=closed,
+                                   adapt=adapt, min_length=min_length, max_overlap=max_overlap)
     metadata = {
         "genoseq version": __version__,
         "model": f"{predictor.entry.name} (sha256 {sha256_file(predictor.entry.file)})",
@@ -196,7 +202,7 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
     if not quiet:
         click.echo(f"genoseq: {_plural(summary.genes, 'gene')} on {_plural(summary.contigs, 'contig')} "
                    f"({summary.bases:,} bp); "
-                   f"device {predictor.device}, {n_threads} threads", err=True)
+                   f"{predictor.engine} on {predictor.device}, {n_threads} threads", err=True)
 
 
 def _ss_precision_option(command):

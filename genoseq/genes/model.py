@@ -16,16 +16,18 @@ Outputs per base (channel axis): 7 coding logits (non-coding; codon position
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import cast
+from typing import ContextManager, cast
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from genoseq.genes.labels import N_CODING_CLASSES
+from genoseq.genes.encode import encode_batch
+from genoseq.genes.labels import N_CODING_CLASSES, N_OUTPUTS, N_START_CHANNELS
+from genoseq.nn.device import precision_autocast, single_threaded_ops
 
-N_START_CHANNELS = 2
-N_OUTPUTS = N_CODING_CLASSES + N_START_CHANNELS
+__all__ = ["N_OUTPUTS", "N_START_CHANNELS", "GeneNet", "GeneNetConfig", "GeneScores", "TorchScorer"]
 
 
 @dataclass
@@ -160,6 +162,80 @@ class GeneNet(nn.Module):
 
     def n_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+
+def score_channels(logits: torch.Tensor) -> torch.Tensor:
+    """The network's logits (B, 9, L) as inference scores: log-probabilities of the 7
+    coding classes, then the 2 start logits as they are."""
+    return torch.cat([torch.log_softmax(logits[:, :N_CODING_CLASSES], dim=1), logits[:, N_CODING_CLASSES:]], dim=1)
+
+
+class GeneScores(nn.Module):
+    """A :class:`GeneNet` whose output is the inference scores (:func:`score_channels`):
+    the module exported to ONNX (see :func:`export_gene_onnx`)."""
+
+    def __init__(self, net: GeneNet):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return score_channels(self.net(x))
+
+
+def export_gene_onnx(name: str):
+    """Export the registered gene model ``name`` to ONNX beside its checkpoint and record it
+    in the registry (release preparation; needs the ``onnx`` package)."""
+    from genoseq.nn.registry import load_module, register_onnx
+
+    net, _ = load_module(name, "genes", build_gene_net)
+    example = torch.zeros(2, net.config.in_channels, 100 * net.config.step_bases)
+    return register_onnx(name, GeneScores(net), example,
+                         {"x": {0: "windows", 2: "bases"}, "y": {0: "windows", 2: "bases"}})
+
+
+def forward_windows(model: GeneNet, x: torch.Tensor, conv_batch: int, precision: str = "mixed") -> torch.Tensor:
+    """``model(x)`` as inference scores (:func:`score_channels`, float32, (B, 9, L)), with
+    the convolutions run ``conv_batch`` windows at a time (their activations stay in
+    cache) and the GRU over the whole batch (its per-step cost shrinks per window as
+    more windows share a step).
+
+    ``precision``: a resolved precision ("mixed" is a no-op on CPU). Under "bf16" the
+    convolutions and heads run in bfloat16 and the GRU in float32 (a bfloat16 GRU is
+    slower on CPU).
+    """
+    device = x.device
+    gru_precision = "fp32" if precision == "bf16" else precision
+    with torch.inference_mode():
+        with precision_autocast(device, precision):
+            parts = [model.features(x[i : i + conv_batch]) for i in range(0, len(x), conv_batch)]
+        steps = torch.cat([steps for _, steps in parts])
+        with precision_autocast(device, gru_precision):
+            rnn_out, _ = model.gru(steps.float() if gru_precision == "fp32" else steps)
+        out, offset = [], 0
+        with precision_autocast(device, precision):
+            for bases, part in parts:
+                out.append(model.heads(bases, part, rnn_out[offset : offset + len(part)]))
+                offset += len(part)
+        return score_channels(torch.cat(out).float())
+
+
+class TorchScorer:
+    """The network through torch (a :class:`genoseq.genes.scoring.WindowScorer`): any device,
+    any precision. On CPU ``workers`` threads each run one batch with one torch thread."""
+
+    def __init__(self, model: GeneNet, device: torch.device = torch.device("cpu"), precision: str = "mixed",
+                 conv_batch: int = 12, workers: int = 1):
+        self.model = model.eval()
+        self.device, self.precision, self.conv_batch = device, precision, conv_batch
+        self.workers = max(1, workers) if device.type == "cpu" else 1
+
+    def score(self, windows: np.ndarray) -> np.ndarray:
+        # base channels only: the model adds the phase channels' share, the same for every window
+        x = torch.from_numpy(encode_batch(windows, phase_channel=False)).to(self.device)
+        return forward_windows(self.model, x, self.conv_batch, self.precision).cpu().numpy()
+
+    def running(self) -> ContextManager[None]:
+        return single_threaded_ops(self.workers > 1)
 
 
 def build_gene_net(config: dict) -> GeneNet:

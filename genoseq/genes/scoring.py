@@ -7,26 +7,26 @@ multiples of 3 of the contig coordinate. Windows of many contigs are batched
 together (grouped by length, so short contigs are not padded to full windows),
 and contigs come out in input order as soon as all their windows are scored.
 
-On CPU the cost is dominated by the GRU's per-step work, which shrinks per window
-as more windows share a step, while the convolutions run fastest on a few windows
-at a time (their activations stay in cache). So a batch of ``batch_size``
-windows runs its convolutions in chunks of ``conv_batch`` and its GRU in one call,
-and ``workers`` threads (one core each) run batches side by side; results do not
-depend on timing, so the same input always gives the same scores.
+The network itself is a :class:`WindowScorer`: :class:`OnnxScorer` (ONNX Runtime, the
+CPU default) or :class:`genoseq.genes.model.TorchScorer` (GPUs, bfloat16, training).
+On CPU ``workers`` threads (one core each) run batches of ``batch_size`` windows side
+by side; results do not depend on timing, so the same input always gives the same scores.
 """
 from __future__ import annotations
 
 from collections import OrderedDict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ContextManager, Iterable, Iterator, Protocol
 
 import numpy as np
-import torch
 
 from genoseq.genes.encode import encode_batch
-from genoseq.genes.model import N_OUTPUTS, GeneNet
-from genoseq.nn.device import precision_autocast, single_threaded_ops
+from genoseq.genes.labels import N_OUTPUTS
+
+if TYPE_CHECKING:
+    from genoseq.nn.onnx import OnnxNetwork
 
 PAD = ord("N")
 
@@ -83,50 +83,46 @@ class _Pending:
         self.remaining = n_windows
 
 
-def forward_windows(model: GeneNet, x: torch.Tensor, conv_batch: int, precision: str = "mixed") -> torch.Tensor:
-    """``model(x)`` with the convolutions run ``conv_batch`` windows at a time and the
-    GRU over the whole batch; returns float32 log-probabilities of the 7 coding
-    classes and the 2 start logits, (B, 9, L).
+class WindowScorer(Protocol):
+    """The network behind :func:`score_sequences`: ASCII windows (B, L) in, float32
+    (B, 9, L) out (log-probabilities of the 7 coding classes, then the 2 start logits).
+    ``workers`` batches run side by side on CPU threads, inside :meth:`running`."""
 
-    ``precision``: a resolved precision ("mixed" is a no-op on CPU). Under "bf16" the
-    convolutions and heads run in bfloat16 and the GRU in float32 (a bfloat16 GRU is
-    slower on CPU).
-    """
-    device = x.device
-    gru_precision = "fp32" if precision == "bf16" else precision
-    with torch.inference_mode():
-        with precision_autocast(device, precision):
-            parts = [model.features(x[i : i + conv_batch]) for i in range(0, len(x), conv_batch)]
-        steps = torch.cat([steps for _, steps in parts])
-        with precision_autocast(device, gru_precision):
-            rnn_out, _ = model.gru(steps.float() if gru_precision == "fp32" else steps)
-        out, offset = [], 0
-        with precision_autocast(device, precision):
-            for bases, part in parts:
-                out.append(model.heads(bases, part, rnn_out[offset : offset + len(part)]))
-                offset += len(part)
-        logits = torch.cat(out).float()
-        return torch.cat([torch.log_softmax(logits[:, :7], dim=1), logits[:, 7:]], dim=1)
+    workers: int
+
+    def score(self, windows: np.ndarray) -> np.ndarray: ...
+
+    def running(self) -> ContextManager[None]: ...
+
+
+class OnnxScorer:
+    """The network through ONNX Runtime (CPU, float32; see :mod:`genoseq.nn.onnx`):
+    ``workers`` threads each run one batch on one core."""
+
+    def __init__(self, network: OnnxNetwork, workers: int = 1):
+        self.network, self.workers = network, max(1, workers)
+        self.phase_channel = bool(network.model_config.get("phase_channel", True))
+
+    def score(self, windows: np.ndarray) -> np.ndarray:
+        return self.network.run(encode_batch(windows, phase_channel=self.phase_channel))
+
+    def running(self) -> ContextManager[None]:
+        return nullcontext()
 
 
 def score_sequences(
-    model: GeneNet,
+    scorer: WindowScorer,
     items: Iterable[tuple[Any, np.ndarray]],
     settings: WindowSettings = WindowSettings(),
-    device: torch.device = torch.device("cpu"),
     progress=None,
-    workers: int = 1,
-    precision: str = "mixed",
 ) -> Iterator[tuple[Any, np.ndarray, np.ndarray]]:
     """Yield ``(key, seq, scores)`` for each ``(key, seq)``, in input order.
 
     ``seq`` is ASCII bytes; ``scores`` is float32 (9, L): log-probabilities of the 7
     coding classes and the 2 start-site logits. ``progress(n_bases)`` is called as
-    bases are scored. ``workers`` > 1 runs that many batches at once on CPU threads.
-    ``precision`` chooses the arithmetic (see :func:`forward_windows`).
+    bases are scored. The scorer's ``workers`` batches run at once on CPU threads.
     """
-    model.eval()
-    workers = max(1, workers) if device.type == "cpu" else 1
+    workers = scorer.workers
     pending: OrderedDict[int, _Pending] = OrderedDict()
     buckets: dict[int, list[tuple[_Pending, int, np.ndarray]]] = {}
     in_flight: deque[tuple[list, int, Future]] = deque()
@@ -139,9 +135,7 @@ def score_sequences(
     def job(entries: list[tuple[_Pending, int, np.ndarray]], width: int) -> None:
         # Runs on a worker thread: encoding, the network and the copies into each contig's
         # score array (disjoint slices) all release the GIL for most of their time.
-        # base channels only: the model adds the phase channels' share, the same for every window
-        x = torch.from_numpy(encode_batch(np.stack([e[2] for e in entries]), phase_channel=False)).to(device)
-        out = forward_windows(model, x, settings.conv_batch, precision).cpu().numpy()
+        out = scorer.score(np.stack([e[2] for e in entries]))
         for (item, core_start, _), result in zip(entries, out):
             take = core_length(item, core_start, width)
             item.scores[:, core_start : core_start + take] = result[:, settings.flank : settings.flank + take]
@@ -174,7 +168,7 @@ def score_sequences(
             pending.popitem(last=False)
             yield item.key, item.seq, item.scores
 
-    with ThreadPoolExecutor(workers) as pool, single_threaded_ops(workers > 1):
+    with ThreadPoolExecutor(workers) as pool, scorer.running():
         for key, seq in items:
             windows = _contig_windows(seq, settings)
             pid = counter

@@ -92,9 +92,9 @@ def attach_teacher_scores(genomes: list[AnnotatedGenome], teacher: str, device: 
     from genoseq.genes.api import GenePredictor
     from genoseq.genes.scoring import score_sequences
 
-    predictor = GenePredictor.load(teacher, device=device, precision="fp32")
+    predictor = GenePredictor.load(teacher, device=device, precision="fp32", engine="torch",
+                                   threads=torch.get_num_threads())
     log(f"scoring the training genomes with the teacher {predictor.entry.name} ...")
     for genome in genomes:
-        scored = score_sequences(predictor.model, ((i, seq) for i, seq in enumerate(genome.seqs)), predictor.windows,
-                                 predictor.device, workers=torch.get_num_threads(), precision=predictor.precision)
+        scored = score_sequences(predictor.scorer, ((i, seq) for i, seq in enumerate(genome.seqs)), predictor.windows)
         genome.soft = [scores.astype(np.float16) for _, _, scores in scored]

@@ -16,8 +16,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from genoseq import __version__
 from genoseq.errors import ModelError
 
@@ -36,6 +34,8 @@ def save_checkpoint(path: str | Path, family: str, model_config: dict, state_dic
         "genoseq_version": __version__,
         **extra,
     }
+    import torch
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     torch.save(payload, tmp)
@@ -47,6 +47,8 @@ def load_checkpoint(path: str | Path, family: str | None = None) -> dict:
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
+    import torch
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

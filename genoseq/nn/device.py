@@ -1,19 +1,25 @@
-"""Device selection and CPU thread settings."""
+"""Device selection and CPU thread settings.
+
+torch is imported only by the functions that need it: a CPU run through ONNX Runtime
+(see :mod:`genoseq.nn.onnx`) never pays its second of imports."""
 from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Iterator
-
-import torch
+from typing import TYPE_CHECKING, Iterator
 
 from genoseq.errors import GenoseqError
+
+if TYPE_CHECKING:
+    import torch
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
 
 
-def resolve_device(name: str = "auto") -> torch.device:
+def resolve_device(name: str = "auto") -> "torch.device":
     """``auto`` picks CUDA when available, else CPU; ``cuda`` without a GPU is an error."""
+    import torch
+
     name = name.lower()
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -26,12 +32,36 @@ def resolve_device(name: str = "auto") -> torch.device:
     raise GenoseqError(f"unknown device {name!r} (choose from {', '.join(DEVICE_CHOICES)})")
 
 
-def set_threads(threads: int | None) -> int:
-    """Set intra-op CPU threads (default: the number of usable cores)."""
+def usable_threads(threads: int | None = None) -> int:
+    """``threads``, or where it is None or 0 the number of cores this process may use."""
     if threads is None or threads <= 0:
         threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return threads
+
+
+def set_threads(threads: int | None) -> int:
+    """Set torch's intra-op CPU threads (default: the number of usable cores)."""
+    import torch
+
+    threads = usable_threads(threads)
     torch.set_num_threads(threads)
     return threads
+
+
+def cuda_driver_present() -> bool:
+    """An NVIDIA driver reports at least one GPU. Asked through the driver library itself,
+    so that choosing the device for ``--device auto`` does not import torch."""
+    import ctypes
+
+    try:
+        driver = ctypes.CDLL("nvcuda.dll" if os.name == "nt" else "libcuda.so.1")
+    except OSError:
+        return False
+    count = ctypes.c_int(0)
+    try:
+        return driver.cuInit(0) == 0 and driver.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0
+    except AttributeError:
+        return False
 
 
 @contextmanager
@@ -41,6 +71,8 @@ def single_threaded_ops(active: bool = True) -> Iterator[None]:
     if not active:
         yield
         return
+    import torch
+
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -49,23 +81,27 @@ def single_threaded_ops(active: bool = True) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def autocast(device: torch.device, enabled: bool = True):
+def autocast(device: "torch.device", enabled: bool = True):
     """Mixed precision on CUDA (bfloat16 where supported, else float16); a no-op on CPU."""
+    import torch
+
     if device.type == "cuda":
         dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         return torch.autocast("cuda", dtype=dtype, enabled=enabled)
     return torch.autocast("cpu", enabled=False)
 
 
-def precision_autocast(device: torch.device, precision: str):
+def precision_autocast(device: "torch.device", precision: str):
     """The autocast of a resolved precision (see :func:`resolve_precision`): "mixed" on
     CUDA, bfloat16 on CPU for "bf16"; none for "fp32" and "int8" (a quantized model)."""
     if precision == "bf16":
+        import torch
+
         return torch.autocast("cpu", dtype=torch.bfloat16)
     return autocast(device, precision == "mixed")
 
 
-def resolve_precision(precision: str, device: torch.device, choices: tuple[str, ...], cpu_fallback: str) -> str:
+def resolve_precision(precision: str, device: "torch.device", choices: tuple[str, ...], cpu_fallback: str) -> str:
     """The arithmetic a run uses for a ``--precision`` choice: on CPU "auto" is "bf16" where
     the CPU has native bfloat16, else ``cpu_fallback``; on CUDA "mixed" (autocast) or "fp32"."""
     if precision not in choices:
@@ -82,6 +118,8 @@ def resolve_precision(precision: str, device: torch.device, choices: tuple[str, 
 def cpu_has_native_bf16() -> bool:
     """The CPU multiplies bfloat16 natively (AVX512-BF16 or AMX), so bfloat16 inference is
     fast; elsewhere it is emulated and slower than float32."""
+    import torch
+
     cpu = getattr(torch, "cpu", None)
     checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
     return any(bool(getattr(cpu, name, lambda: False)()) for name in checks)

@@ -19,6 +19,8 @@ from genoseq.nn.checkpoint import load_checkpoint, sha256_file
 if TYPE_CHECKING:
     import torch
 
+    from genoseq.nn.onnx import OnnxNetwork
+
 M = TypeVar("M", bound="torch.nn.Module")
 
 
@@ -31,6 +33,8 @@ class ModelEntry:
     version: str = ""
     card: str = ""
     settings: dict = field(default_factory=dict)  # the checkpoint's own, filled in by load_module
+    onnx_file: Path | None = None  # the same network exported for ONNX Runtime (see genoseq.nn.onnx)
+    onnx_sha256: str | None = None
 
 
 def models_dir() -> Path:
@@ -53,29 +57,78 @@ def resolve_model(name_or_path: str, family: str) -> ModelEntry:
         info = registry[name_or_path]
         if info.get("family") != family:
             raise ModelError(f"model {name_or_path!r} is a {info.get('family')!r} model, not {family!r}")
+        onnx = info.get("onnx") or {}
         return ModelEntry(
             name_or_path, family, models_dir() / info["file"], info.get("sha256"),
             info.get("version", ""), info.get("card", ""),
+            onnx_file=models_dir() / onnx["file"] if onnx else None, onnx_sha256=onnx.get("sha256"),
         )
     path = Path(name_or_path)
+    if path.suffix == ".onnx":
+        return ModelEntry(path.stem, family, path, None, onnx_file=path)
     if path.suffix in (".pt", ".pth") or path.exists():
         return ModelEntry(path.stem, family, path, None)
     known = ", ".join(k for k, v in registry.items() if v.get("family") == family) or "none"
-    raise ModelError(f"unknown model {name_or_path!r} (shipped {family} models: {known}; or give a .pt path)")
+    raise ModelError(f"unknown model {name_or_path!r} (shipped {family} models: {known}; or give a .pt or .onnx path)")
+
+
+def _verify(file: Path, sha256: str | None) -> None:
+    """The file exists and, for registry models, has the recorded sha256."""
+    if not file.is_file():
+        raise ModelError(f"model file not found: {file}")
+    if sha256 is not None:
+        actual = sha256_file(file)
+        if actual != sha256:
+            raise ModelError(
+                f"{file}: sha256 {actual[:12]}... does not match the registry ({sha256[:12]}...); "
+                "the file is corrupted or was replaced"
+            )
 
 
 def load_model_checkpoint(entry: ModelEntry) -> dict:
     """Verify the sha256 (for registry models) and load the checkpoint dict."""
-    if not entry.file.is_file():
-        raise ModelError(f"model file not found: {entry.file}")
-    if entry.sha256 is not None:
-        actual = sha256_file(entry.file)
-        if actual != entry.sha256:
-            raise ModelError(
-                f"{entry.file}: sha256 {actual[:12]}... does not match the registry ({entry.sha256[:12]}...); "
-                "the file is corrupted or was replaced"
-            )
+    if entry.file.suffix == ".onnx":
+        raise ModelError(f"{entry.file}: an ONNX export runs only on CPU through ONNX Runtime; "
+                         "give the .pt checkpoint for torch (GPU, --precision bf16, training)")
+    _verify(entry.file, entry.sha256)
     return load_checkpoint(entry.file, entry.family)
+
+
+def load_onnx(entry: ModelEntry, threads: int = 1) -> tuple["OnnxNetwork", ModelEntry]:
+    """Verify and open a model's ONNX export; the returned entry carries its ``settings``."""
+    from genoseq.nn.onnx import OnnxNetwork
+
+    if entry.onnx_file is None:
+        raise ModelError(f"model {entry.name!r} has no ONNX export")
+    _verify(entry.onnx_file, entry.onnx_sha256)
+    network = OnnxNetwork(entry.onnx_file, entry.family, threads)
+    if entry.sha256 is not None and network.source_sha256 != entry.sha256:
+        raise ModelError(f"{entry.onnx_file}: exported from another checkpoint than {entry.file.name}")
+    return network, replace(entry, settings=dict(network.settings))
+
+
+def register_onnx(
+    name: str, module: "torch.nn.Module", example: "torch.Tensor", dynamic_axes: dict[str, dict[int, str]],
+    directory: Path | None = None,
+) -> ModelEntry:
+    """Export a registered model's network (``module``: the loaded weights, possibly wrapped so
+    that its output is the scores inference uses) to ONNX beside its checkpoint and record the
+    file in registry.json (used when preparing a release)."""
+    from genoseq.nn.onnx import export_onnx
+
+    directory = directory or models_dir()
+    registry = read_registry(directory)
+    info = registry[name]
+    source = directory / info["file"]
+    state = load_checkpoint(source, info["family"])
+    target = directory / (Path(info["file"]).stem + ".onnx")
+    export_onnx(module, example, target, info["family"], state["model_config"], state.get("settings") or {},
+                dynamic_axes, source_sha256=sha256_file(source))
+    info["onnx"] = {"file": target.name, "sha256": sha256_file(target)}
+    with open(directory / "registry.json", "w") as handle:
+        json.dump(registry, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    return resolve_model(name, info["family"])
 
 
 def register_model(

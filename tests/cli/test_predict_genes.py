@@ -1,5 +1,7 @@
 import gzip
 import shutil
+import subprocess
+import sys
 
 import pysam
 import pytest
@@ -188,19 +190,50 @@ def test_corrupted_and_foreign_weights(tmp_path, example_fasta):
                        "unknown model")
 
 
-def test_tampered_shipped_weights_are_refused(tmp_path, example_fasta, monkeypatch):
+@pytest.mark.parametrize("engine, which", [("torch", "file"), ("onnxruntime", "onnx")])
+def test_tampered_shipped_weights_are_refused(tmp_path, example_fasta, monkeypatch, engine, which):
     from genoseq.nn import registry
 
     fake = tmp_path / "models"
     shutil.copytree(registry.models_dir(), fake)
-    weights = fake / registry.read_registry(fake)["genes-default"]["file"]
+    info = registry.read_registry(fake)["genes-default"]
+    weights = fake / (info["file"] if which == "file" else info["onnx"]["file"])
     weights.write_bytes(weights.read_bytes()[:-10] + b"0123456789")
     monkeypatch.setattr(registry, "models_dir", lambda: fake)
     from genoseq.errors import ModelError
     from genoseq.genes.api import GenePredictor
 
     with pytest.raises(ModelError, match="sha256"):
-        GenePredictor.load("genes-default", "cpu")
+        GenePredictor.load("genes-default", "cpu", engine=engine)
+
+
+def test_engine_choice_and_clear_errors(tmp_path, example_fasta):
+    """auto: ONNX Runtime on CPU for shipped models, torch where only torch can run the request;
+    an explicit engine that cannot run is a one-line error."""
+    from genoseq.genes.api import GenePredictor
+    from genoseq.nn.registry import models_dir, read_registry
+
+    pt = str(models_dir() / read_registry()["genes-default"]["file"])
+    assert GenePredictor.load("genes-default", "cpu").engine == "onnxruntime"
+    assert GenePredictor.load("genes-default", "cpu", precision="bf16").engine == "torch"
+    assert GenePredictor.load(pt, "cpu").engine == "torch"  # a checkpoint path has no ONNX export
+    for args, message in (((pt,), "ships no ONNX export"), (("genes-default", "--precision", "bf16"), "torch arithmetic"),
+                          (("genes-default", "--device", "cuda"), "on a GPU")):
+        result = genoseq("predict-genes", example_fasta, "-o", tmp_path / "o", "--engine", "onnxruntime",
+                         "-m", *args[:1], *args[1:])
+        assert_clean_error(result, message)
+        assert not (tmp_path / "o").exists()
+
+
+def test_cpu_runs_do_not_import_torch(tmp_path, example_fasta):
+    """The default CPU run never imports torch (a second of every run on 2 cores)."""
+    script = ("import sys\nfrom genoseq.cli import main\n"
+              f"try:\n    main(['predict-genes', {str(example_fasta)!r}, '-o', {str(tmp_path / 'o')!r}, '-q'])\n"
+              "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
+              "print('torch' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+    assert (tmp_path / "o" / "genes.gff3").stat().st_size > 0
 
 
 def test_help_explains_options():

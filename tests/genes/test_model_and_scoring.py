@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from genoseq.genes.encode import encode_window
-from genoseq.genes.model import N_OUTPUTS, GeneNet, GeneNetConfig
+from genoseq.genes.model import N_OUTPUTS, GeneNet, GeneNetConfig, TorchScorer
 from genoseq.genes.scoring import WindowSettings, score_sequences
 
 
@@ -63,7 +63,7 @@ def test_windows_are_stitched_in_place():
     rng = np.random.default_rng(1)
     seqs = [rng.choice(np.frombuffer(b"ACGTN", np.uint8), n) for n in (10_000, 1, 700, 2999, 3000)]
     settings = WindowSettings(window=1200, flank=150, batch_size=3, length_step=300)
-    results = list(score_sequences(LocalModel(), enumerate(seqs), settings))
+    results = list(score_sequences(TorchScorer(LocalModel()), enumerate(seqs), settings))
     assert [key for key, _, _ in results] == list(range(len(seqs)))
     for (_, seq, scores), original in zip(results, seqs):
         assert scores.shape == (N_OUTPUTS, len(original))
@@ -77,13 +77,15 @@ def test_chunked_batches_and_worker_threads_give_the_same_scores():
     seqs = [rng.choice(np.frombuffer(b"ACGT", np.uint8), n) for n in (7_000, 500, 2_400)]
     plain = WindowSettings(window=1200, flank=150, batch_size=1, conv_batch=1, length_step=300)
     chunked = WindowSettings(window=1200, flank=150, batch_size=5, conv_batch=2, length_step=300)
-    reference = list(score_sequences(model, enumerate(seqs), plain))
+    reference = list(score_sequences(TorchScorer(model, conv_batch=1), enumerate(seqs), plain))
     threads = torch.get_num_threads()
-    for (_, _, want), (_, _, got) in zip(reference, score_sequences(model, enumerate(seqs), chunked, workers=2)):
+    two_workers = TorchScorer(model, conv_batch=2, workers=2)
+    for (_, _, want), (_, _, got) in zip(reference, score_sequences(two_workers, enumerate(seqs), chunked)):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
     assert torch.get_num_threads() == threads  # the worker pool restores torch's thread count
     # bfloat16 convolutions and heads (GRU in float32): close to float32, not equal
-    for (_, _, want), (_, _, got) in zip(reference, score_sequences(model, enumerate(seqs), chunked, precision="bf16")):
+    bf16 = TorchScorer(model, precision="bf16", conv_batch=2)
+    for (_, _, want), (_, _, got) in zip(reference, score_sequences(bf16, enumerate(seqs), chunked)):
         assert 0 < np.abs(got - want).max() < 0.2
 
 
@@ -105,3 +107,34 @@ def test_inference_from_base_channels_alone_equals_the_full_input(codons):
         torch.testing.assert_close(bases_only, full, atol=1e-5, rtol=1e-5)
     with pytest.raises(ValueError):
         net(torch.zeros(1, 5, 90))
+
+
+@pytest.mark.parametrize("codons", [1, 3])
+def test_onnx_export_scores_like_torch(tmp_path, codons):
+    """The ONNX Runtime engine gives torch's float32 scores, whole contigs stitched, with
+    windows of every length (short contigs) and batches of every size."""
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from genoseq.genes.model import GeneScores
+    from genoseq.genes.scoring import OnnxScorer
+    from genoseq.nn.onnx import OnnxNetwork, export_onnx
+
+    torch.manual_seed(0)
+    config = GeneNetConfig(branch_channels=4, codon_channels=12, gru_hidden=8, head_channels=8, codons_per_step=codons)
+    net = GeneNet(config).eval()
+    path = tmp_path / "net.onnx"
+    axes = {"x": {0: "windows", 2: "bases"}, "y": {0: "windows", 2: "bases"}}
+    export_onnx(GeneScores(net), torch.zeros(2, 7, 36 * config.step_bases), path, "genes", config.to_dict(),
+                {"decoder": {"min_length": 99}}, axes, source_sha256="abc")
+    network = OnnxNetwork(path, "genes")
+    assert network.settings == {"decoder": {"min_length": 99}} and network.source_sha256 == "abc"
+    assert network.model_config["codons_per_step"] == codons
+    rng = np.random.default_rng(3)
+    seqs = [rng.choice(np.frombuffer(b"ACGTN", np.uint8), n) for n in (7_000, 5, 500, 2_400)]
+    settings = WindowSettings(window=1800, flank=180, batch_size=5, length_step=360).aligned(config.step_bases)
+    want = list(score_sequences(TorchScorer(net, precision="fp32"), enumerate(seqs), settings))
+    got = list(score_sequences(OnnxScorer(network, workers=2), enumerate(seqs), settings))
+    for (_, _, a), (_, _, b) in zip(want, got):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-4)
+    with pytest.raises(Exception, match="a 'genes' model, but a 'ss' model"):
+        OnnxNetwork(path, "ss")

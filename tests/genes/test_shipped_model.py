@@ -34,17 +34,46 @@ def test_the_checkpoint_carries_the_shipped_decoder_settings():
     assert all(getattr(DecoderSettings(), k) == v for k, v in stored.items())
 
 
+@pytest.mark.parametrize("model", SHIPPED)
+def test_the_onnx_export_is_the_checkpoints_network(model):
+    """The ONNX file that CPU runs use was exported from the shipped checkpoint: same
+    source sha256, same settings, same scores (float32) on random windows."""
+    pytest.importorskip("onnxruntime")
+    import torch
+
+    from genoseq.genes.model import GeneScores, build_gene_net
+    from genoseq.nn.registry import load_module, load_onnx, resolve_model
+
+    network, entry = load_onnx(resolve_model(model, "genes"))
+    net, torch_entry = load_module(model, "genes", build_gene_net)
+    assert network.source_sha256 == read_registry()[model]["sha256"]
+    assert entry.settings == torch_entry.settings and network.model_config == net.config.to_dict()
+    rng = np.random.default_rng(0)
+    x = np.zeros((3, 7, 9 * 120), np.float32)
+    x[:, :4] = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (3, 9 * 120))].transpose(0, 2, 1)
+    x[:, 4 + np.arange(9 * 120) % 3, np.arange(9 * 120)] = 1.0
+    with torch.inference_mode():
+        want = GeneScores(net)(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(network.run(x), want, rtol=1e-4, atol=1e-4)
+
+
 @pytest.mark.slow
 def test_loaded_by_name_or_by_path_the_model_calls_the_same_genes(shared_genomes):
+    """By name (ONNX Runtime on CPU), by the .onnx path, and by the .pt path through torch
+    in float32: the same gene calls."""
     entry = read_registry()["genes-default"]
     # 1.2 Mb of E. coli: enough genes for genome adaptation and the start model
     whole = next(iter(read_dna(shared_genomes / GUARD_GENOME / "genome.fna.gz")))
     record = dataclasses.replace(whole, sequence=whole.sequence[:1_200_000])
-    calls = []
-    for model in ("genes-default", str(models_dir() / entry["file"])):
-        (contig,) = GenePredictor.load(model, "cpu").predict_records([record])
+    calls, engines = [], []
+    for model, precision in (("genes-default", "auto"), (str(models_dir() / entry["onnx"]["file"]), "auto"),
+                             (str(models_dir() / entry["file"]), "fp32")):
+        predictor = GenePredictor.load(model, "cpu", precision=precision)
+        (contig,) = predictor.predict_records([record])
         calls.append([(g.start, g.end, g.strand, g.rbs_motif) for g in contig.genes])
-    assert len(calls[0]) > 900 and calls[0] == calls[1]
+        engines.append(predictor.engine)
+    assert engines == ["onnxruntime", "onnxruntime", "torch"]
+    assert len(calls[0]) > 900 and calls[0] == calls[1] == calls[2]
 
 
 @pytest.mark.slow
