@@ -137,7 +137,7 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--max-overlap", default=None, type=click.IntRange(min=0), help="Largest overlap allowed between genes.", show_default="60")
 @click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]), help="Where the network runs.")
 @click.option("-t", "--threads", default=0, type=int, show_default=True, help="CPU threads (0 = all usable cores).")
-@click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows (6 kb) per network batch.", show_default="24 on CPU, one batch per thread; 256 on CUDA")
+@click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows (6 kb) per network batch.", show_default="4 through ONNX Runtime and 24 through torch on CPU, one batch per thread; 256 on CUDA")
 @click.option("--engine", default="auto", show_default=True, type=click.Choice(GENE_ENGINES),
               help="What runs the network. auto: ONNX Runtime (float32) on CPU where the model ships an ONNX "
                    "export, which skips torch's second of start-up; torch on a GPU, for --precision bf16, and "
