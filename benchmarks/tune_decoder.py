@@ -83,11 +83,12 @@ def main() -> None:
     args = ap.parse_args()
     root = Path(args.data_root) / "genomes"
     manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
-    predictor = GenePredictor.load(args.model, "cpu")
+    # float32 scores, as the shipped CPU engine (ONNX Runtime) computes them, whichever engine loads a candidate
+    predictor = GenePredictor.load(args.model, "cpu", precision="fp32")
     annotated = [g for g in args.genomes.split(",") if g]
     verified = [g for g in args.verified.split(",") if g]
     checkpoints = dict(item.partition("=")[::2] for item in args.scores_model)
-    loaded = {path: GenePredictor.load(path, "cpu") for path in set(checkpoints.values())}  # each network once
+    loaded = {path: GenePredictor.load(path, "cpu", precision="fp32") for path in set(checkpoints.values())}  # each network once
     scorers = {name: loaded[path] for name, path in checkpoints.items()}
     genomes = {}
     for name in dict.fromkeys(annotated + verified):
