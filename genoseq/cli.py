@@ -637,6 +637,21 @@ def evaluate_ep(scored, score_column, by, fmt) -> None:
     _print_metrics(evaluate_scored_table(scored, score_column, by), fmt)
 
 
+@main.command("export-onnx", short_help="Export a gene checkpoint for the fast CPU engine (ONNX Runtime).")
+@click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", default=None, metavar="PATH", help="The .onnx file.",
+              show_default="CHECKPOINT with .onnx")
+def export_onnx_command(checkpoint, output) -> None:
+    """Export a gene network checkpoint (``genoseq train genes``' best.pt) to ONNX, with its
+    settings, so that ``predict-genes -m FILE.onnx`` runs it through ONNX Runtime on CPU: no
+    torch import and faster kernels, the same scores as the checkpoint in float32. Needs the
+    onnx package (pip install onnx)."""
+    from genoseq.genes.model import export_gene_onnx
+
+    path = export_gene_onnx(str(checkpoint), output)
+    click.echo(f"genoseq: wrote {path}", err=True)
+
+
 @main.command("models")
 def list_models() -> None:
     """List the shipped models with their version and card."""

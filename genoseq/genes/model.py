@@ -16,6 +16,7 @@ Outputs per base (channel axis): 7 coding logits (non-coding; codon position
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import ContextManager, cast
 
 import numpy as np
@@ -182,15 +183,27 @@ class GeneScores(nn.Module):
         return score_channels(self.net(x))
 
 
-def export_gene_onnx(name: str):
-    """Export the registered gene model ``name`` to ONNX beside its checkpoint and record it
-    in the registry (release preparation; needs the ``onnx`` package)."""
-    from genoseq.nn.registry import load_module, register_onnx
+def export_gene_onnx(model: str, target: str | Path | None = None) -> Path:
+    """Export a gene network to ONNX for the CPU engine (needs the ``onnx`` package).
 
-    net, _ = load_module(name, "genes", build_gene_net)
+    A registered model (by name) is written beside its checkpoint and recorded in the
+    registry (release preparation); a checkpoint path is written to ``target`` (default:
+    the same path ending in .onnx), for ``predict-genes -m <file>.onnx``. Returns the file."""
+    from genoseq.nn.checkpoint import sha256_file
+    from genoseq.nn.onnx import export_onnx
+    from genoseq.nn.registry import load_module, read_registry, register_onnx
+
+    net, entry = load_module(model, "genes", build_gene_net)
     example = torch.zeros(2, net.config.in_channels, 100 * net.config.step_bases)
-    return register_onnx(name, GeneScores(net), example,
-                         {"x": {0: "windows", 2: "bases"}, "y": {0: "windows", 2: "bases"}})
+    axes = {"x": {0: "windows", 2: "bases"}, "y": {0: "windows", 2: "bases"}}
+    if target is None and model in read_registry():
+        onnx_file = register_onnx(model, GeneScores(net), example, axes).onnx_file
+        assert onnx_file is not None
+        return onnx_file
+    path = Path(target) if target is not None else entry.file.with_suffix(".onnx")
+    export_onnx(GeneScores(net), example, path, "genes", net.config.to_dict(), entry.settings, axes,
+                source_sha256=sha256_file(entry.file))
+    return path
 
 
 def forward_windows(model: GeneNet, x: torch.Tensor, conv_batch: int, precision: str = "mixed") -> torch.Tensor:

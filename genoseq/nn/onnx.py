@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from genoseq import __version__
-from genoseq.errors import ModelError
+from genoseq.errors import GenoseqError, ModelError
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -47,7 +47,10 @@ def export_onnx(
 ) -> None:
     """Export ``module`` (one input ``x``, one output ``y``) to ``path`` with the checkpoint's
     description as metadata; ``dynamic_axes`` names the axes of ``x``/``y`` that vary."""
-    import onnx
+    try:
+        import onnx
+    except ImportError:
+        raise GenoseqError("exporting to ONNX needs the onnx package: pip install onnx") from None
     import torch
 
     path = Path(path)

@@ -40,9 +40,18 @@ def test_a_network_with_three_codons_per_gru_step_trains_and_predicts(example_fa
     assert trained.returncode == 0, trained.stderr.decode()
     assert load_checkpoint(tmp_path / "run" / "best.pt", "genes")["model_config"]["codons_per_step"] == 3
     # predict-genes aligns its 6 kb windows to 9-base steps
-    predicted = genoseq("predict-genes", example_fasta, "-m", tmp_path / "run" / "best.pt", "-o", tmp_path / "p", "-q")
+    predicted = genoseq("predict-genes", example_fasta, "-m", tmp_path / "run" / "best.pt", "-o", tmp_path / "p", "-q",
+                        "--precision", "fp32")
     assert predicted.returncode == 0, predicted.stderr.decode()
-    assert (tmp_path / "p" / "genes.gff3").exists()
+    # the exported checkpoint runs through ONNX Runtime and calls the same genes
+    exported = genoseq("export-onnx", tmp_path / "run" / "best.pt")
+    assert exported.returncode == 0, exported.stderr.decode()
+    onnx = tmp_path / "run" / "best.onnx"
+    fast = genoseq("predict-genes", example_fasta, "-m", onnx, "-o", tmp_path / "o", "-q")
+    assert fast.returncode == 0, fast.stderr.decode()
+    rows = [[line.split("\t")[:8] for line in (tmp_path / d / "genes.gff3").read_text().splitlines()
+             if not line.startswith("#")] for d in ("p", "o")]
+    assert rows[0] and rows[0] == rows[1]
 
 
 def test_training_without_a_validation_genome_is_refused(example_fasta, example_gff, tmp_path):
