@@ -31,8 +31,15 @@ OPSET = 17
 
 
 def onnxruntime_available() -> bool:
-    """onnxruntime can be imported here (it is a dependency, but some platforms lack wheels)."""
-    return importlib.util.find_spec("onnxruntime") is not None
+    """onnxruntime imports here (it is a dependency, but some platforms lack wheels, and a
+    broken install should fall back to torch rather than fail)."""
+    if importlib.util.find_spec("onnxruntime") is None:
+        return False
+    try:
+        import onnxruntime  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
 
 
 def onnxruntime_version() -> str:

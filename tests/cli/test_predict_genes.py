@@ -207,6 +207,15 @@ def test_tampered_shipped_weights_are_refused(tmp_path, example_fasta, monkeypat
         GenePredictor.load("genes-default", "cpu", engine=engine)
 
 
+def test_without_onnxruntime_the_torch_engine_runs(tmp_path, example_fasta, monkeypatch):
+    from genoseq.genes import api
+
+    monkeypatch.setattr(api, "onnxruntime_available", lambda: False)
+    assert api.GenePredictor.load("genes-default", "cpu").engine == "torch"
+    result = genoseq("predict-genes", example_fasta, "-o", tmp_path / "o", "--engine", "onnxruntime")
+    assert_clean_error(result, "onnxruntime is not installed")
+
+
 def test_engine_choice_and_clear_errors(tmp_path, example_fasta):
     """auto: ONNX Runtime on CPU for shipped models, torch where only torch can run the request;
     an explicit engine that cannot run is a one-line error."""
