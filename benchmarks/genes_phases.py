@@ -38,7 +38,7 @@ def main() -> None:
     from genoseq.genes.api import GenePredictor
     from genoseq.genes.output import CodingTracks, OutputPaths, write_predictions
     from genoseq.io.atomic import output_set
-    from genoseq.io.fasta import read_dna
+    from genoseq.io.fasta import read_dna, sequence_lengths
     from genoseq.nn.device import keep_freed_memory, usable_threads
 
     mark("imports")
@@ -66,7 +66,7 @@ def main() -> None:
         out = Path(tmp)
         paths = OutputPaths.in_folder(out)
         with output_set() as outputs:
-            tracks = CodingTracks(outputs, paths.tracks_prefix, paths.track_format)
+            tracks = CodingTracks(outputs, paths.tracks_prefix, paths.track_format, sequence_lengths(args.fasta))
             predictions = predictor.predict_records(read_dna(args.fasta), progress=progress, tracks=tracks)
             summary = write_predictions(timed(predictions), paths, outputs, {}, tracks, model=args.model)
         mark("outputs committed")

@@ -166,7 +166,7 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
     from genoseq.genes.api import GenePredictor
     from genoseq.genes.output import GENE_FORMATS, CodingTracks, OutputPaths, write_predictions
     from genoseq.io.atomic import check_writable, output_set
-    from genoseq.io.fasta import read_dna
+    from genoseq.io.fasta import read_dna, sequence_lengths
     from genoseq.nn.device import keep_freed_memory, usable_threads
     from genoseq.nn.checkpoint import sha256_file
     from genoseq.progress import BaseProgress
@@ -193,7 +193,9 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
         "command": "genoseq predict-genes " + shlex.join(sys.argv[2:]) if len(sys.argv) > 1 else "",
     }
     with BaseProgress("predict-genes", disable=quiet) as bar, output_set() as outputs:
-        coding_tracks = CodingTracks(outputs, paths.tracks_prefix, paths.track_format) if paths.tracks_prefix else None
+        coding_tracks = (CodingTracks(outputs, paths.tracks_prefix, paths.track_format,
+                                      sequence_lengths(fasta) if paths.track_format == "bigwig" else None)
+                         if paths.tracks_prefix else None)
         predictions = predictor.predict_records(read_dna(fasta), circular=circular, mask=mask, progress=bar.update,
                                                 tracks=coding_tracks)
         summary = write_predictions(predictions, paths, outputs, metadata, coding_tracks,

@@ -122,7 +122,11 @@ STRANDS = ("plus", "minus")
 class CodingTracks:
     """The plus- and minus-strand coding-probability tracks of one run (bigWig or bedGraph)."""
 
-    def __init__(self, outputs: OutputSet, prefix: str, track_format: str = "bigwig"):
+    def __init__(self, outputs: OutputSet, prefix: str, track_format: str = "bigwig",
+                 contigs: list[tuple[str, int]] | None = None):
+        """``contigs``: every contig's id and length in input order, where known beforehand
+        (:func:`genoseq.io.fasta.sequence_lengths`): bigWig files are then built contig by
+        contig as the values come, instead of all at the end."""
         self.tracks: tuple[BedGraphTrack | BigWigTrack, ...]
         if track_format == "bedgraph":
             self.tracks = tuple(
@@ -131,7 +135,7 @@ class CodingTracks:
         else:
             # Each file gets its own builder process, so that the two build side by side: on inputs larger
             # than what genome adaptation buffers, both are released only after the last contig is decoded.
-            self.tracks = tuple(BigWigTrack(outputs, f"{prefix}.{strand}.bw") for strand in STRANDS)
+            self.tracks = tuple(BigWigTrack(outputs, f"{prefix}.{strand}.bw", contigs=contigs) for strand in STRANDS)
 
     def add(self, seqid: str, plus: np.ndarray, minus: np.ndarray) -> None:
         self.tracks[0].add(seqid, plus)

@@ -141,6 +141,25 @@ def check_dna(record: FastaRecord, source: str = "") -> None:
         raise InputError(f"{where}sequence {record.id!r} has invalid characters: {''.join(sorted(bad))[:10]}")
 
 
+def sequence_lengths(path: str | Path) -> list[tuple[str, int]] | None:
+    """Every record's id and sequence length, in order, read beforehand from a regular file
+    (plain or gzip): for outputs whose header lists the sequences (bigWig). None for stdin,
+    pipes, and anything :func:`read_fasta` would reject (it reports the error)."""
+    if str(path) == "-" or not Path(path).is_file():
+        return None
+    lengths: list[tuple[str, int]] = []
+    try:
+        with pysam.FastxFile(str(path)) as entries:
+            for entry in entries:
+                n = len("".join((entry.sequence or "").split()))
+                if not entry.name or not n:
+                    return None
+                lengths.append((entry.name, n))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return lengths if lengths and len({name for name, _ in lengths}) == len(lengths) else None
+
+
 def read_dna(path: str | Path) -> Iterator[FastaRecord]:
     """Read nucleotide FASTA (gzip, stdin allowed), checking the alphabet."""
     source = "<stdin>" if str(path) == "-" else str(path)

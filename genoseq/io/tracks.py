@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -106,27 +109,18 @@ def _half_levels(step: float) -> np.ndarray:
 class BigWigBuilder:
     """A child process that builds bigWig files from their spools, one job per attached
     track. It is started early, so that its imports overlap the parent's work, and reads
-    its jobs from stdin, building each as it comes; tracks that share one builder pay
-    for one interpreter and one set of imports."""
+    its jobs from stdin, building each as it comes (stdin closes at :meth:`wait`); tracks
+    that share one builder pay for one interpreter and one set of imports."""
 
     def __init__(self):
         self.process = subprocess.Popen([sys.executable, "-m", "genoseq.io.tracks"],
                                         stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-        self._tracks = 0
-        self._submitted = 0
         self._error: str | None = None
 
-    def attach(self) -> None:
-        """One more track will submit a job (stdin closes after the last one)."""
-        self._tracks += 1
-
     def submit(self, job: dict) -> None:
-        self._submitted += 1
         try:
             self.process.stdin.write(json.dumps(job).encode() + b"\n")
             self.process.stdin.flush()
-            if self._submitted >= self._tracks:
-                self.process.stdin.close()
         except BrokenPipeError:  # the child died; wait() reports why
             pass
 
@@ -154,41 +148,59 @@ class BigWigTrack:
     contigs arrive one at a time (stdin, gzip): values are spooled to a temporary
     file as one byte per base (multiples of ``step``), so memory stays flat however
     large the input. The file is built from the spool by a child process
-    (:class:`BigWigBuilder`, which tracks may share), released by :meth:`finish_async`
-    as soon as the last contig is in (so it runs beside the rest of the work on another
-    core) or by :meth:`close` at the latest.
+    (:class:`BigWigBuilder`, which tracks may share). Given ``contigs`` (every contig's
+    id and length, in input order, read beforehand) the child starts at once and builds
+    each contig as soon as its values are spooled, so the file is done shortly after
+    the last contig; otherwise it starts at :meth:`finish_async`, when the last contig is
+    in (or at :meth:`close` at the latest).
     """
 
     def __init__(self, outputs: OutputSet, path: str | Path, step: float = 0.02,
-                 builder: BigWigBuilder | None = None):
+                 builder: BigWigBuilder | None = None, contigs: list[tuple[str, int]] | None = None):
         self.step = step
         self._tmp = outputs.reserve(path)
         self._spool = tempfile.NamedTemporaryFile(prefix="genoseq-track.", suffix=".u8", delete=False)
         self._contigs: list[tuple[str, int]] = []
         self._builder = builder or BigWigBuilder()
-        self._builder.attach()
         self._finished = False
+        self._expected = list(contigs) if contigs else None
+        if self._expected is not None:
+            self._submit(self._expected)
 
     def add(self, seqid: str, values: np.ndarray) -> None:
         if self._finished:
             raise RuntimeError("track already finished")
         if len(values) == 0:
             return
+        if self._expected is not None:
+            at = len(self._contigs)
+            if at >= len(self._expected) or self._expected[at] != (seqid, len(values)):
+                self._builder.kill()  # it waits for other bytes
+                raise GenoseqError(f"the input changed while it was read (sequence {seqid!r})")
         if values.dtype == np.float16:  # one table lookup instead of half-precision arithmetic
             levels = _half_levels(self.step)[values.view(np.uint16)]
         else:
             levels = _levels(values, self.step)
         self._spool.write(levels.tobytes())
         self._contigs.append((seqid, len(levels)))
+        if self._expected is not None:
+            self._spool.flush()  # the builder reads it now
+
+    def _submit(self, contigs: list[tuple[str, int]]) -> None:
+        self._builder.submit({"spool": self._spool.name, "target": str(self._tmp), "contigs": contigs,
+                              "step": self.step})
 
     def finish_async(self) -> None:
-        """No more contigs: the child process builds the bigWig now."""
+        """No more contigs: the child process builds (or finishes) the bigWig now."""
         if self._finished:
             return
         self._finished = True
         self._spool.close()
-        self._builder.submit({"spool": self._spool.name, "target": str(self._tmp), "contigs": self._contigs,
-                              "step": self.step})
+        if self._expected is None:
+            self._submit(self._contigs)
+        elif self._contigs != self._expected:
+            self._builder.kill()
+            raise GenoseqError("the input changed while it was read (fewer sequences than before)")
 
     def close(self) -> None:
         """Wait for the bigWig (starting it if needed); raises if it could not be built."""
@@ -205,8 +217,28 @@ class BigWigTrack:
         Path(self._spool.name).unlink(missing_ok=True)
 
 
+def _spooled_levels(spool: str | Path, contigs: list[tuple[str, int]], poll: float = 0.005) -> Iterator[np.ndarray]:
+    """Each contig's levels from the spool, in order, waiting for bytes that the parent has
+    not written yet (a streamed build); exits if the parent process is gone."""
+    parent = os.getppid()
+    with open(spool, "rb") as handle:
+        for _, n in contigs:
+            parts, missing = [], n
+            while missing:
+                chunk = handle.read(missing)
+                if chunk:
+                    parts.append(chunk)
+                    missing -= len(chunk)
+                elif os.getppid() != parent:
+                    raise SystemExit("genoseq: the parent process is gone")
+                else:
+                    time.sleep(poll)
+            yield np.frombuffer(b"".join(parts), dtype=np.uint8)
+
+
 def build_bigwig(spool: str | Path, contigs: list[tuple[str, int]], target: str | Path, step: float) -> None:
-    """Write a bigWig from a spool of one byte per base (value = byte x ``step``).
+    """Write a bigWig from a spool of one byte per base (value = byte x ``step``), which may
+    still be growing (see :func:`_spooled_levels`).
 
     pybigtools writes it, zoom levels included: pyBigWig 0.3 writes the last record of
     each zoom block with sum and sum of squares 0, so genome browsers show wrong means
@@ -214,16 +246,11 @@ def build_bigwig(spool: str | Path, contigs: list[tuple[str, int]], target: str 
     """
     import pybigtools
 
-    spooled = np.fromfile(spool, dtype=np.uint8)
-
     def intervals():
-        offset = 0
-        for seqid, n in contigs:
+        for (seqid, _), levels in zip(contigs, _spooled_levels(spool, contigs)):
             # One entry per run of equal values: far fewer entries to write and zoom.
-            levels = spooled[offset : offset + n]
             starts, ends = value_runs(levels)
             yield from zip([seqid] * len(starts), starts.tolist(), ends.tolist(), (levels[starts] * step).tolist())
-            offset += n
 
     named = Path(f"{target}.bw")  # pybigtools picks the file type from the name's extension
     try:
@@ -239,4 +266,4 @@ if __name__ == "__main__":  # the child process of BigWigBuilder: import first, 
     for _line in sys.stdin:  # no job: the parent aborted
         if _line.strip():
             _job = json.loads(_line)
-            build_bigwig(_job["spool"], _job["contigs"], _job["target"], _job["step"])
+            build_bigwig(_job["spool"], [tuple(c) for c in _job["contigs"]], _job["target"], _job["step"])

@@ -76,3 +76,17 @@ def test_non_ascii_bytes_are_a_clear_error(tmp_path):
     path = write(tmp_path, "bin.fa", b">a\nAC\xffGT\n")
     with pytest.raises(InputError, match="not ASCII"):
         list(read_fasta(path))
+
+
+def test_sequence_lengths_of_files_but_not_of_stdin(tmp_path):
+    from genoseq.io.fasta import sequence_lengths
+
+    text = ">a one\nACGT\nAC\n>b\nGGGGG\n"
+    plain, packed = tmp_path / "x.fna", tmp_path / "x.fna.gz"
+    plain.write_text(text)
+    packed.write_bytes(gzip.compress(text.encode()))
+    assert sequence_lengths(plain) == sequence_lengths(packed) == [("a", 6), ("b", 5)]
+    assert sequence_lengths("-") is None
+    duplicated = tmp_path / "d.fna"
+    duplicated.write_text(">a\nAC\n>a\nGG\n")
+    assert sequence_lengths(duplicated) is None  # read_fasta reports the duplicate

@@ -1,11 +1,13 @@
 """bigWig tracks built by a child process: values and zoom records round-trip, and an
 aborted run leaves nothing."""
+import time
 from pathlib import Path
 
 import numpy as np
 import pybigtools
 import pytest
 
+from genoseq.errors import GenoseqError
 from genoseq.io.atomic import output_set
 from genoseq.io.tracks import BigWigBuilder, BigWigTrack, value_runs
 
@@ -29,6 +31,44 @@ def test_bigwig_built_in_the_background_holds_every_base(tmp_path):
     for name, values in contigs.items():
         got = bw.values(name, 0, len(values), fillna=None)
         np.testing.assert_allclose(got, np.rint(values / 0.02) * 0.02, atol=1e-6)
+
+
+def test_bigwig_streamed_contig_by_contig_when_the_contigs_are_known(tmp_path):
+    """With every contig's id and length given up front, the child builds each contig as its
+    values arrive (it waits for the ones not spooled yet): the same file as a build at the end."""
+    rng = np.random.default_rng(3)
+    contigs = {"a": rng.random(40_000), "b": rng.random(5), "c": np.repeat([0.0, 1.0, 0.5], 900)}
+    sizes = [(name, len(v)) for name, v in contigs.items()]
+    files = {}
+    for mode, known in (("streamed", sizes), ("at_end", None)):
+        with output_set() as outputs:
+            track = BigWigTrack(outputs, tmp_path / f"{mode}.bw", contigs=known)
+            for name, values in contigs.items():
+                track.add(name, values)
+                time.sleep(0.05)  # the streamed build waits for the next contig meanwhile
+            track.close()
+        files[mode] = pybigtools.open(str(tmp_path / f"{mode}.bw"))
+    assert files["streamed"].chroms() == files["at_end"].chroms() == dict(sizes)
+    for name, values in contigs.items():
+        got = files["streamed"].values(name, 0, len(values), fillna=None)
+        np.testing.assert_allclose(got, np.rint(values / 0.02) * 0.02, atol=1e-6)
+        np.testing.assert_array_equal(got, files["at_end"].values(name, 0, len(values), fillna=None))
+
+
+def test_a_streamed_track_refuses_contigs_other_than_announced(tmp_path):
+    with pytest.raises(GenoseqError, match="changed while it was read"):
+        with output_set() as outputs:
+            track = BigWigTrack(outputs, tmp_path / "t.bw", contigs=[("a", 100), ("b", 50)])
+            track.add("a", np.zeros(100))
+            builder = track._builder
+            track.add("b", np.zeros(60))
+    assert builder.process.poll() is not None  # the waiting child was stopped
+    with pytest.raises(GenoseqError, match="fewer sequences"):
+        with output_set() as outputs:
+            track = BigWigTrack(outputs, tmp_path / "t.bw", contigs=[("a", 100), ("b", 50)])
+            track.add("a", np.zeros(100))
+            track.close()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_tracks_sharing_one_builder_are_both_written(tmp_path):
