@@ -473,13 +473,13 @@ def _choose_engine(engine: str, entry: ModelEntry, device: str, precision: str) 
     run is an error, "auto" falls back to torch."""
     if engine not in ENGINES:
         raise GenoseqError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
-    if engine == "torch":
+    if engine == "torch" and entry.file.suffix != ".onnx":
         return engine
-    if entry.file.suffix == ".onnx" and engine == "auto":
-        engine = "onnxruntime"
     reasons = []
     if entry.onnx_file is None:
         reasons.append(f"model {entry.name!r} ships no ONNX export")
+    if engine == "torch":
+        reasons.append("--engine torch was chosen")
     if precision not in ("auto", "fp32"):
         reasons.append(f"--precision {precision} is a torch arithmetic")
     if device.lower().startswith("cuda") or (device.lower() == "auto" and cuda_driver_present()):
@@ -488,6 +488,9 @@ def _choose_engine(engine: str, entry: ModelEntry, device: str, precision: str) 
         reasons.append("onnxruntime is not installed")
     if not reasons:
         return "onnxruntime"
+    if entry.file.suffix == ".onnx":
+        raise GenoseqError(f"{entry.file.name} is an ONNX export, which only ONNX Runtime runs, and it cannot run "
+                           f"here: {'; '.join(reasons)}")
     if engine == "onnxruntime":
         raise GenoseqError(f"--engine onnxruntime cannot run here: {'; '.join(reasons)}")
     return "torch"

@@ -232,6 +232,10 @@ def test_engine_choice_and_clear_errors(tmp_path, example_fasta):
                          "-m", *args[:1], *args[1:])
         assert_clean_error(result, message)
         assert not (tmp_path / "o").exists()
+    onnx = str(models_dir() / read_registry()["genes-default"]["onnx"]["file"])
+    for args in (("--engine", "torch"), ("--precision", "bf16")):
+        result = genoseq("predict-genes", example_fasta, "-o", tmp_path / "o", "-m", onnx, *args)
+        assert_clean_error(result, "is an ONNX export, which only ONNX Runtime runs")
 
 
 def test_cpu_runs_do_not_import_torch(tmp_path, example_fasta):
