@@ -1,10 +1,11 @@
 #!/usr/bin/env python
 """Wall time and peak memory of genoseq predict-genes beside Prodigal and pyrodigal.
 
-    python benchmarks/genes_speed.py [--data-root ../shared/data] [--threads 2] [--big]
+    python benchmarks/genes_speed.py [--data-root ../shared/data] [--threads 2] [--big] [--torch]
 
-1. The E. coli K-12 genome (4.6 Mb): genoseq (default model, CPU), prodigal and
-   pyrodigal on the same uncompressed FASTA, each under /usr/bin/time -v.
+1. The E. coli K-12 genome (4.6 Mb): genoseq (default model, CPU: ONNX Runtime; with
+   --torch also through torch), prodigal and pyrodigal on the same uncompressed FASTA,
+   each under /usr/bin/time -v.
 2. With --big: a 53 MB multi-FASTA made of all shared genomes, and the same
    twice over (106 MB, ids prefixed), to show that genoseq's peak memory does
    not grow with the input (contigs are streamed).
@@ -31,6 +32,8 @@ def main() -> None:
     ap.add_argument("--model", default="genes-default")
     ap.add_argument("--big", action="store_true", help="also run the ~52 Mb multi-FASTA memory test")
     ap.add_argument("--repeats", default=1, type=int)
+    ap.add_argument("--torch", action="store_true",
+                    help="also run every output through the torch engine (--engine torch), for comparison")
     args = ap.parse_args()
     genomes = Path(args.data_root) / "genomes"
     rows = []
@@ -49,6 +52,9 @@ def main() -> None:
                                     "none", "--genes", "none", "--tracks", "none", "-q", "-t", str(args.threads),
                                     "-m", args.model],
         }
+        if args.torch:
+            tools["genoseq --engine torch (GFF3, FASTA, tracks)"] = [*tools["genoseq (GFF3, FASTA, tracks)"],
+                                                                     "--engine", "torch"]
         if shutil.which("prodigal"):
             tools["prodigal 2.6.3"] = ["prodigal", "-i", str(fasta), "-f", "gff", "-o", f"{tmp}/p.gff",
                                        "-a", f"{tmp}/p.faa", "-q"]
