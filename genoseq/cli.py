@@ -141,7 +141,7 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--engine", default="auto", show_default=True, type=click.Choice(GENE_ENGINES),
               help="What runs the network. auto: ONNX Runtime (float32) on CPU where the model ships an ONNX "
                    "export, which skips torch's second of start-up; torch on a GPU, for --precision bf16, and "
-                   "for .pt checkpoints. Both give the same scores to about 1e-5.")
+                   "for .pt checkpoints. Its scores equal torch's float32 ones to about 1e-5.")
 @click.option("--precision", default="auto", show_default=True, type=click.Choice(GENE_PRECISIONS),
               help="Network arithmetic. ONNX Runtime: float32 (auto or fp32). torch: auto is bfloat16 "
                    "convolutions (the GRU stays float32) on CPUs that have bfloat16 natively (AVX512-BF16 or AMX), "
