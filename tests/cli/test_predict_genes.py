@@ -188,6 +188,10 @@ def test_corrupted_and_foreign_weights(tmp_path, example_fasta):
     assert_clean_error(genoseq("predict-genes", example_fasta, "-o", tmp_path / "o", "-m", bad), "not a readable")
     assert_clean_error(genoseq("predict-genes", example_fasta, "-o", tmp_path / "o", "-m", "no-such-model"),
                        "unknown model")
+    bad_onnx = tmp_path / "bad.onnx"
+    bad_onnx.write_bytes(b"\x08\x07garbage")
+    assert_clean_error(genoseq("predict-genes", example_fasta, "-o", tmp_path / "o", "-m", bad_onnx),
+                       "not a readable genoseq ONNX model")
 
 
 @pytest.mark.parametrize("engine, which", [("torch", "file"), ("onnxruntime", "onnx")])
