@@ -321,7 +321,7 @@ class GenePredictor:
                               codons if (lo, hi) == (0, len(codes)) else None).shifted(lo)
             for lo, hi in segments
         ])
-        plus, minus = (np.exp(scores[rows, :n]).sum(0).astype(np.float16) for rows in (slice(1, 4), slice(4, 7)))
+        plus, minus = (_coding_probability(scores, first, n) for first in (1, 4))
         return _Contig(record, n, seq, codes, codons, candidates, plus, minus, bool(ext))
 
 
@@ -339,6 +339,25 @@ class _Contig:
     coding_minus: np.ndarray
     circular: bool
     adapted: bool = False  # scored with the genome's adapted statistics
+
+
+def _coding_probability(scores: np.ndarray, first: int, n: int, block: int = 1 << 16) -> np.ndarray:
+    """float16 per-base P(coding) on one strand: the sum of the probabilities of its three codon
+    positions (rows ``first`` to ``first + 2`` of the log-probabilities), a block at a time so that
+    the temporaries stay in cache. Values under float16's smallest normal number (6.1e-5, far
+    below the tracks' steps of 0.02) become 0: numpy converts float16 subnormals about 30x more
+    slowly, which cost 0.13 s on E. coli."""
+    out = np.empty(n, dtype=np.float16)
+    for lo in range(0, n, block):
+        hi = min(n, lo + block)
+        p = np.exp(scores[first : first + 3, lo:hi])
+        total = p[0] + p[1] + p[2]
+        total[total < _HALF_MIN_NORMAL] = 0.0
+        out[lo:hi] = total
+    return out
+
+
+_HALF_MIN_NORMAL = np.float32(2.0**-14)
 
 
 def _unmasked_segments(codes: np.ndarray) -> list[tuple[int, int]]:

@@ -138,3 +138,21 @@ def test_onnx_export_scores_like_torch(tmp_path, codons):
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-4)
     with pytest.raises(Exception, match="a 'genes' model, but a 'ss' model"):
         OnnxNetwork(path, "ss")
+
+
+def test_coding_probability_per_strand_in_blocks():
+    """P(coding) of a strand = the sum of its three codon-position probabilities, in float16,
+    block by block; sums under float16's smallest normal number are 0 (the tracks round to 0.02)."""
+    from genoseq.genes.api import _coding_probability
+
+    rng = np.random.default_rng(4)
+    logp = np.log(rng.dirichlet(np.ones(7) * 0.3, size=1001).T.astype(np.float32))  # (7, 1001)
+    logp[1:7, ::7] = -15.0  # every 7th base: coding on neither strand (sums of 1e-6)
+    scores = np.concatenate([logp, np.zeros((2, 1001), np.float32)])
+    for first in (1, 4):
+        got = _coding_probability(scores, first, 1000, block=64)
+        want = np.exp(scores[first : first + 3, :1000]).sum(0)
+        assert got.dtype == np.float16 and len(got) == 1000
+        small = want < 2.0**-14
+        assert small.any() and (got[small] == 0).all()
+        np.testing.assert_allclose(got[~small], want[~small], rtol=1e-3)
