@@ -58,7 +58,8 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(args.data_root or default_data_root())
     codes = read_manifest(root).set_index("short_name")["genetic_code"].to_dict()
-    predictors = {table: GenePredictor.load(args.model, "cpu", table)
+    # float32 scores, as the shipped CPU engine (ONNX Runtime) gives them, also for a .pt loaded by path
+    predictors = {table: GenePredictor.load(args.model, "cpu", table, precision="fp32")
                   for table in {int(codes[g]) for g in (*DEFAULT_VALIDATION, *DEFAULT_TEST)}}
     tuning = pooled([calls(predictors[int(codes[g])], root, g) for g in DEFAULT_VALIDATION])
     report = pooled([calls(predictors[int(codes[g])], root, g) for g in DEFAULT_TEST])
