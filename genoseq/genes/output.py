@@ -133,8 +133,7 @@ class CodingTracks:
                 BedGraphTrack(outputs, f"{prefix}.{strand}.bedgraph.gz", f"coding_{strand}") for strand in STRANDS
             )
         else:
-            # Each file gets its own builder process, so that the two build side by side: on inputs larger
-            # than what genome adaptation buffers, both are released only after the last contig is decoded.
+            # Each file gets its own builder process, so that the two build side by side.
             self.tracks = tuple(BigWigTrack(outputs, f"{prefix}.{strand}.bw", contigs=contigs) for strand in STRANDS)
 
     def add(self, seqid: str, plus: np.ndarray, minus: np.ndarray) -> None:

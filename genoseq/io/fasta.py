@@ -104,7 +104,7 @@ def _read_fasta_file(path: str, name: str) -> Iterator[FastaRecord]:
                 if rid in seen:
                     raise InputError(f"{name}: duplicate sequence id {rid!r}")
                 seen.add(rid)
-                sequence = "".join((entry.sequence or "").split()).upper()
+                sequence = _joined_sequence(entry).upper()
                 if not sequence:
                     raise InputError(f"{name}: sequence {rid!r} is empty")
                 yield FastaRecord(rid, rid if entry.comment is None else f"{rid} {entry.comment}", sequence)
@@ -112,6 +112,11 @@ def _read_fasta_file(path: str, name: str) -> Iterator[FastaRecord]:
         raise InputError(f"{name}: not a FASTA text file (bytes that are not ASCII)") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc})") from None
+
+
+def _joined_sequence(entry: pysam.FastxRecord) -> str:
+    """A record's sequence with any whitespace inside it removed."""
+    return "".join((entry.sequence or "").split())
 
 
 def _first_nonblank_char(handle: IO[str]) -> str | None:
@@ -151,7 +156,7 @@ def sequence_lengths(path: str | Path) -> list[tuple[str, int]] | None:
     try:
         with pysam.FastxFile(str(path)) as entries:
             for entry in entries:
-                n = len("".join((entry.sequence or "").split()))
+                n = len(_joined_sequence(entry))
                 if not entry.name or not n:
                     return None
                 lengths.append((entry.name, n))

@@ -266,4 +266,4 @@ if __name__ == "__main__":  # the child process of BigWigBuilder: import first, 
     for _line in sys.stdin:  # no job: the parent aborted
         if _line.strip():
             _job = json.loads(_line)
-            build_bigwig(_job["spool"], [tuple(c) for c in _job["contigs"]], _job["target"], _job["step"])
+            build_bigwig(_job["spool"], _job["contigs"], _job["target"], _job["step"])

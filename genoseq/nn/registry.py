@@ -50,6 +50,12 @@ def read_registry(directory: Path | None = None) -> dict[str, dict]:
         return json.load(handle)
 
 
+def _write_registry(registry: dict[str, dict], directory: Path) -> None:
+    with open(directory / "registry.json", "w") as handle:
+        json.dump(registry, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+
+
 def resolve_model(name_or_path: str, family: str) -> ModelEntry:
     """A registry name (e.g. ``genes-default``) or a path to a checkpoint file."""
     registry = read_registry()
@@ -94,14 +100,14 @@ def load_model_checkpoint(entry: ModelEntry) -> dict:
     return load_checkpoint(entry.file, entry.family)
 
 
-def load_onnx(entry: ModelEntry, threads: int = 1) -> tuple["OnnxNetwork", ModelEntry]:
+def load_onnx(entry: ModelEntry) -> tuple["OnnxNetwork", ModelEntry]:
     """Verify and open a model's ONNX export; the returned entry carries its ``settings``."""
     from genoseq.nn.onnx import OnnxNetwork
 
     if entry.onnx_file is None:
         raise ModelError(f"model {entry.name!r} has no ONNX export")
     _verify(entry.onnx_file, entry.onnx_sha256)
-    network = OnnxNetwork(entry.onnx_file, entry.family, threads)
+    network = OnnxNetwork(entry.onnx_file, entry.family)
     if entry.sha256 is not None and network.source_sha256 != entry.sha256:
         raise ModelError(f"{entry.onnx_file}: exported from another checkpoint than {entry.file.name}")
     return network, replace(entry, settings=dict(network.settings))
@@ -125,9 +131,7 @@ def register_onnx(
     export_onnx(module, example, target, info["family"], state["model_config"], state.get("settings") or {},
                 dynamic_axes, source_sha256=sha256_file(source))
     info["onnx"] = {"file": target.name, "sha256": sha256_file(target)}
-    with open(directory / "registry.json", "w") as handle:
-        json.dump(registry, handle, indent=2, sort_keys=True)
-        handle.write("\n")
+    _write_registry(registry, directory)
     return resolve_model(name, info["family"])
 
 
@@ -159,9 +163,7 @@ def register_model(
         "family": family, "file": file_name, "sha256": sha256_file(target), "version": version,
         "card": card, "metrics": metrics or {},
     }
-    with open(directory / "registry.json", "w") as handle:
-        json.dump(registry, handle, indent=2, sort_keys=True)
-        handle.write("\n")
+    _write_registry(registry, directory)
     return resolve_model(name, family)
 
 
