@@ -145,7 +145,10 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--track-format", default="bigwig", show_default=True, type=click.Choice(["bigwig", "bedgraph"]),
               help="bigWig, or bgzipped bedGraph with a tabix index (.bedgraph.gz + .tbi); IGV and JBrowse load both.")
 @click.option("-m", "--model", default="genes-default", show_default=True, help="Shipped model name or a .pt checkpoint.")
-@click.option("-g", "--table", default=11, show_default=True, type=int, help="NCBI translation table (11 bacteria/archaea, 4 Mycoplasma, 25, ...).")
+@click.option("-g", "--table", default="auto", show_default=True,
+              help="NCBI translation table (11 most bacteria and archaea, 4 Mycoplasma and relatives, 25, ...), or "
+                   "auto: 4 where the network reads through TGA inside genes, else 11 (decided on the first contigs, "
+                   "up to 0.7 Mb of coding sequence; shown on stderr and as transl_table in the output).")
 @click.option("-c", "--closed", is_flag=True, help="No genes running off contig edges (like Prodigal's -c).")
 @click.option("--circular", is_flag=True, help="Contigs are circular replicons: genes may cross the origin.")
 @click.option("--mask", is_flag=True, help="Treat runs of N as gaps: no gene spans them (like Prodigal's -m).")
@@ -219,10 +222,14 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
                                                 tracks=coding_tracks)
         summary = write_predictions(predictions, paths, outputs, metadata, coding_tracks,
                                     model=" v".join(filter(None, (predictor.entry.name, predictor.entry.version))),
-                                    table=table, stop_asterisk=stop_asterisk, prodigal_ids=prodigal_ids)
+                                    stop_asterisk=stop_asterisk, prodigal_ids=prodigal_ids)
     if not quiet:
+        call = predictor.table_call
+        if call is not None and not call.decided:
+            click.echo(f"genoseq: warning: {call.describe()}", err=True)
+        table_note = f"translation table {predictor.table}" if call is None else call.describe()
         click.echo(f"genoseq: {_plural(summary.genes, 'gene')} on {_plural(summary.contigs, 'contig')} "
-                   f"({summary.bases:,} bp); "
+                   f"({summary.bases:,} bp); {table_note}; "
                    f"{predictor.engine} on {predictor.device}, {n_threads} threads", err=True)
 
 

@@ -33,6 +33,7 @@ from genoseq.genes.decode import (
 from genoseq.genes.start_model import StartModel, sd_motif_calls, start_windows
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.genes.scoring import OnnxScorer, WindowScorer, WindowSettings, score_sequences
+from genoseq.genes.table_detection import ENOUGH_CODONS, TableCall, call_table, tga_evidence
 from genoseq.io.fasta import FastaRecord, as_bytes, read_dna
 from genoseq.genes import ENGINES, PRECISIONS
 from genoseq.nn.device import cuda_driver_present, resolve_device, resolve_precision, usable_threads
@@ -40,6 +41,8 @@ from genoseq.nn.onnx import onnxruntime_available
 from genoseq.nn.registry import ModelEntry, load_module, load_onnx, resolve_model
 
 DEFAULT_MODEL = "genes-default"
+#: the translation-table setting that reads table 4 or 11 from the input (see GenePredictor.load)
+AUTO_TABLE = "auto"
 #: Network-scored bases that the decoder's threads hold at once (see GenePredictor.decode_scored).
 MAX_BASES_IN_FLIGHT = 16_000_000
 #: Windows per ONNX Runtime call on CPU (one call per core at a time). Measured on E. coli with 2
@@ -95,6 +98,7 @@ class ContigPrediction:
     run_type: str = "Single"  # "Single": decoded with the genome's adapted statistics; "Network": the network alone
     uses_sd: bool = False  # at least half its complete genes have a Shine-Dalgarno motif of 4+ bases
     gc: float = 0.0  # G+C share of its known bases
+    table: int = 11  # the NCBI translation table its genes were called and translated with
 
 
 class TrackSink(Protocol):
@@ -114,20 +118,26 @@ class GenePredictor:
     decoder: DecoderSettings
     windows: WindowSettings
     device: str  # "cpu", "cuda", "cuda:1", ...
-    table: int = 11
+    table: int | str = AUTO_TABLE  # an NCBI translation table, or "auto": 4 or 11 as the input reads (table_detection)
     confidence: ConfidenceCalibration = ConfidenceCalibration()
     precision: str = "fp32"  # "bf16" or "fp32" on CPU, "mixed" or "fp32" on CUDA (see load)
     engine: str = "torch"  # "onnxruntime" or "torch": what runs the network
     threads: int = 1  # CPU threads for the network's batches and for decoding
+    #: with table "auto": the table chosen for the last input decoded, and why
+    table_call: TableCall | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def load(
-        cls, model: str = DEFAULT_MODEL, device: str = "auto", table: int = 11,
+        cls, model: str = DEFAULT_MODEL, device: str = "auto", table: int | str = AUTO_TABLE,
         batch_size: int | None = None, precision: str = "auto", engine: str = "auto",
         threads: int | None = None, **decoder_options,
     ) -> "GenePredictor":
         """Load a shipped model by name (or a .pt / .onnx path) with its tuned decoder
         settings; ``decoder_options`` override fields of :class:`DecoderSettings`.
+
+        ``table``: an NCBI translation table, or "auto": table 4 where the network reads
+        through TGA inside genes (Mycoplasma and relatives), else 11
+        (:mod:`genoseq.genes.table_detection`).
 
         ``engine`` (one of :data:`genoseq.genes.ENGINES`): "auto" runs the network through
         ONNX Runtime in float32 on CPU where the model ships an ONNX export (no torch
@@ -138,7 +148,7 @@ class GenePredictor:
         usable cores)."""
         entry = resolve_model(model, "genes")
         threads = usable_threads(threads)
-        genetic_code(table)  # validate early
+        table = _checked_table(table)
         engine = _choose_engine(engine, entry, device, precision)
         scorer: WindowScorer
         if engine == "onnxruntime":
@@ -200,10 +210,9 @@ class GenePredictor:
         (the whole input for any single genome), and is then applied to every later
         contig as it streams through, so memory stays bounded however large the input.
         """
-        code = genetic_code(self.table)
+        code, items = self._genetic_code(iter(scored))
         settings = self.decoder
         threads = self.threads
-        items = iter(scored)
         # Threads for the decoder's numpy work, which releases the GIL for most of its time;
         # outputs never depend on them. ``strands``: the two strands of one contig side by side
         # (and the start model's fit beside the other tables' rescoring); ``contigs``: several
@@ -252,6 +261,24 @@ class GenePredictor:
                 yield prediction
             if tracks is not None:
                 tracks.finish_async()
+
+    def _genetic_code(self, items: Iterator[tuple[FastaRecord, np.ndarray, np.ndarray, int]],
+                      ) -> tuple[GeneticCode, Iterator[tuple[FastaRecord, np.ndarray, np.ndarray, int]]]:
+        """The genetic code to decode ``items`` with, and the items. With table "auto", the
+        first contigs are held back until their scores settle the table (see
+        :mod:`genoseq.genes.table_detection`; at most ``adapt_max_bases`` bases)."""
+        if self.table != AUTO_TABLE:
+            self.table_call = None
+            return genetic_code(int(self.table)), items
+        held, evidence, bases, codons = [], [], 0, 0
+        for item in items:
+            held.append(item)
+            evidence.append(tga_evidence(encode_bases(item[1]), item[2]))
+            bases, codons = bases + len(item[1]), codons + evidence[-1][1]
+            if codons >= ENOUGH_CODONS or bases >= self.decoder.adapt_max_bases:
+                break
+        self.table_call = call_table(evidence)
+        return genetic_code(self.table_call.table), itertools.chain(held, items)
 
     def _adapt(self, contigs: list["_Contig"], pool: Executor | None = None,
                contig_pool: Executor | None = None) -> GenomeAdaptation | None:
@@ -304,7 +331,7 @@ class GenePredictor:
         uses_sd = bool(complete) and sum(m not in WEAK_MOTIFS for m in complete) >= 0.5 * len(complete)
         return ContigPrediction(c.record.id, c.length, genes, c.coding_plus, c.coding_minus, circular=c.circular,
                                 description=c.record.description, run_type="Single" if c.adapted else "Network",
-                                uses_sd=uses_sd, gc=_gc_share(c.codes[: c.length]))
+                                uses_sd=uses_sd, gc=_gc_share(c.codes[: c.length]), table=code.table_id)
 
     def _prepare(self, record: FastaRecord, seq: np.ndarray, scores: np.ndarray, ext: int,
                  code: GeneticCode, mask: bool, pool: Executor | None = None) -> "_Contig":
@@ -463,10 +490,11 @@ def _gene_call(seqid: str, number: int, c: dict, contig: "_Contig", code: Geneti
 
 
 def predict(
-    fasta: str | Path, model: str = DEFAULT_MODEL, device: str = "auto", table: int = 11,
+    fasta: str | Path, model: str = DEFAULT_MODEL, device: str = "auto", table: int | str = AUTO_TABLE,
     circular: bool = False, mask: bool = False, **decoder_options,
 ) -> Iterator[ContigPrediction]:
-    """Predict genes in a (gzipped) FASTA file; yields one :class:`ContigPrediction` per contig."""
+    """Predict genes in a (gzipped) FASTA file; yields one :class:`ContigPrediction` per contig
+    (``table``: see :meth:`GenePredictor.load`)."""
     predictor = GenePredictor.load(model, device, table, **decoder_options)
     yield from predictor.predict_records(read_dna(fasta), circular=circular, mask=mask)
 
@@ -541,6 +569,18 @@ def _in_order(pool: Executor | None, tasks: Iterable[tuple[Callable[[], T], int]
         load += cost
     while pending:
         yield pending.popleft()[0].result()
+
+
+def _checked_table(table: int | str) -> int | str:
+    """``table`` as GenePredictor keeps it: "auto", or a valid NCBI table number."""
+    if isinstance(table, str) and table.strip().lower() == AUTO_TABLE:
+        return AUTO_TABLE
+    try:
+        number = int(table)
+    except ValueError:
+        raise GenoseqError(f"translation table must be a number or 'auto', not {table!r}") from None
+    genetic_code(number)  # an unknown table fails here, before any work
+    return number
 
 
 def _first_bases(items: Iterator[tuple[FastaRecord, np.ndarray, np.ndarray, int]], bases: int,

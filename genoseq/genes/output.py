@@ -65,11 +65,11 @@ def gff3_row(gene: GeneCall, gene_id: str | None = None) -> GFF3Row:
                    prodigal_attributes(gene, gene_id))
 
 
-def gbk_record(contig: ContigPrediction, ids: list, number: int, model: str, table: int) -> str:
+def gbk_record(contig: ContigPrediction, ids: list, number: int, model: str) -> str:
     """Prodigal's GenBank-like feature table (its default ``-f gbk``) for one sequence:
     DEFINITION with the sequence and model data, one CDS per gene with ``<``/``>`` at
     edges the gene runs off, and Prodigal's attributes in a ``/note``."""
-    lines = [f"DEFINITION  {sequence_data(contig, number)};{model_data(contig, model, table)}",
+    lines = [f"DEFINITION  {sequence_data(contig, number)};{model_data(contig, model)}",
              "FEATURES             Location/Qualifiers"]
     for gene, gene_id in zip(contig.genes, ids):
         span = f"{'<' if gene.partial[0] == '1' else ''}{gene.start}..{'>' if gene.partial[1] == '1' else ''}{gene.end}"
@@ -79,22 +79,22 @@ def gbk_record(contig: ContigPrediction, ids: list, number: int, model: str, tab
     return "\n".join(lines) + "\n//\n"
 
 
-def sco_record(contig: ContigPrediction, ids: list, number: int, model: str, table: int) -> str:
+def sco_record(contig: ContigPrediction, ids: list, number: int, model: str) -> str:
     """Prodigal's simple coordinate output (``-f sco``): its comment lines, then
     ``>index_start_end_strand`` per gene, numbered from 1 in each sequence."""
     rows = "".join(f">{k}_{g.start}_{g.end}_{g.strand}\n" for k, g in enumerate(contig.genes, start=1))
-    return model_comments(contig, number, model, table) + rows
+    return model_comments(contig, number, model) + rows
 
 
-def gff3_record(contig: ContigPrediction, ids: list, number: int, model: str, table: int) -> str:
+def gff3_record(contig: ContigPrediction, ids: list, number: int, model: str) -> str:
     """Prodigal's comment lines, a ``##sequence-region`` and one CDS line per gene."""
     region = io.StringIO()
     write_sequence_region(region, contig.id, contig.length, contig.circular)
     rows = "".join(gff3_row(g, i).format() + "\n" for g, i in zip(contig.genes, ids))
-    return model_comments(contig, number, model, table) + region.getvalue() + rows
+    return model_comments(contig, number, model) + region.getvalue() + rows
 
 
-#: the writer of each ``-f`` format: (contig, IDs, contig number, model, table) -> text
+#: the writer of each ``-f`` format: (contig, IDs, contig number, model) -> text
 RECORD_WRITERS = {"gff": gff3_record, "gbk": gbk_record, "sco": sco_record}
 
 
@@ -161,20 +161,20 @@ def sequence_data(contig: ContigPrediction, number: int) -> str:
     return f'seqnum={number};seqlen={contig.length};seqhdr="{header}"'
 
 
-def model_data(contig: ContigPrediction, model: str, table: int) -> str:
+def model_data(contig: ContigPrediction, model: str) -> str:
     """Prodigal's model data of a contig (``version=..;run_type=..;model="..";...``)."""
     return (f'version=genoseq.v{__version__};run_type={contig.run_type};model="{model}";'
-            f"gc_cont={100 * contig.gc:.2f};transl_table={table};uses_sd={int(contig.uses_sd)}")
+            f"gc_cont={100 * contig.gc:.2f};transl_table={contig.table};uses_sd={int(contig.uses_sd)}")
 
 
-def model_comments(contig: ContigPrediction, number: int, model: str, table: int) -> str:
+def model_comments(contig: ContigPrediction, number: int, model: str) -> str:
     """Prodigal's two comment lines before each sequence's genes."""
-    return f"# Sequence Data: {sequence_data(contig, number)}\n# Model Data: {model_data(contig, model, table)}\n"
+    return f"# Sequence Data: {sequence_data(contig, number)}\n# Model Data: {model_data(contig, model)}\n"
 
 
 def write_predictions(
     predictions: Iterable[ContigPrediction], paths: OutputPaths, outputs: OutputSet, metadata: Mapping[str, object],
-    tracks: CodingTracks | None = None, model: str = "", table: int = 11, stop_asterisk: bool = True,
+    tracks: CodingTracks | None = None, model: str = "", stop_asterisk: bool = True,
     prodigal_ids: bool = False,
 ) -> RunSummary:
     """Stream predictions into the requested files (all inside one atomic output set).
@@ -201,7 +201,7 @@ def write_predictions(
             ids = ([f"{summary.contigs}_{i + 1}" for i in range(len(contig.genes))] if prodigal_ids
                    else [None] * len(contig.genes))
             if gff:
-                gff.write(RECORD_WRITERS[paths.gene_format](contig, ids, summary.contigs, model, table))
+                gff.write(RECORD_WRITERS[paths.gene_format](contig, ids, summary.contigs, model))
             for gene, gene_id in zip(contig.genes, ids):
                 description = fasta_description(gene, gene_id) if faa or fna else ""
                 if faa:
