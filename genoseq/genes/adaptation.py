@@ -157,6 +157,7 @@ class GenomeAdaptation:
     motif_llr: np.ndarray  # (257,) per 4-mer code; 256 (with N) -> 0
     type_llr: np.ndarray  # (4,) ATG, GTG, TTG, Edge(0)
     start_model: StartModel | None = None  # fitted on the same first-pass genes (fit_start_model)
+    edge_start: tuple[float, float] = (0.0, 0.0)  # start evidence credited to 5'-edge genes (score, choice)
 
     @classmethod
     def fit(

@@ -27,8 +27,8 @@ from genoseq.genes.adaptation import (
     AdaptationBackground, AdaptationContext, GenomeAdaptation, apply_start_model, fit_start_model,
 )
 from genoseq.genes.decode import (
-    START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, start_score_parts, strand_codons,
-    total_score,
+    START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, start_evidence, start_score_parts,
+    strand_codons, total_score,
 )
 from genoseq.genes.start_model import StartModel, sd_motif_calls, start_windows
 from genoseq.genes.encode import reverse_complement_bytes
@@ -250,7 +250,7 @@ class GenePredictor:
                 contig = prepare(item)
                 if adaptation is not None:
                     adaptation.apply(contig.codes, contig.candidates, pool=strands)
-                    total_score(contig.candidates, settings, adapted=True)
+                    total_score(contig.candidates, settings, adapted=True, edge_start=adaptation.edge_start)
                     contig.adapted = True
                 return self._finish(contig, code)
 
@@ -307,8 +307,9 @@ class GenePredictor:
             if settings.fits_start_model:
                 start_model = adaptation.start_model = fitting.result() if fitting else fit()
                 each(partial(_apply_start_model, start_model), [c.candidates for c in contigs], contexts)
+            adaptation.edge_start = _edge_start_evidence(contigs, first_pass, settings)
             for c in contigs:
-                total_score(c.candidates, settings, adapted=True)
+                total_score(c.candidates, settings, adapted=True, edge_start=adaptation.edge_start)
                 c.adapted = True
         return adaptation
 
@@ -569,6 +570,31 @@ def _in_order(pool: Executor | None, tasks: Iterable[tuple[Callable[[], T], int]
         load += cost
     while pending:
         yield pending.popleft()[0].result()
+
+
+def _edge_start_evidence(contigs: list["_Contig"], genes: list[Candidates], settings: DecoderSettings,
+                         ) -> tuple[float, float]:
+    """``edge_start_share`` of the mean start evidence (:func:`start_evidence`: gene score,
+    choice) of the complete first-pass ``genes``, read from their contigs' rescored candidates:
+    what a gene that runs off a 5' edge, whose start cannot be seen, is credited with."""
+    if not settings.edge_start_share:
+        return 0.0, 0.0
+    totals, count = np.zeros(2), 0
+    for contig, chosen in zip(contigs, genes):
+        c = contig.candidates
+        complete = ~chosen.partial5
+        if not complete.any():
+            continue
+        # a candidate is its start, its end and its strand
+        keys = [(x.begin.astype(np.int64) << 32) | (x.end.astype(np.int64) << 1) | (x.strand > 0) for x in (c, chosen)]
+        mask = np.isin(keys[0], keys[1][complete])
+        score, choice = start_evidence(c, settings)
+        totals += score[mask].sum(), choice[mask].sum()
+        count += int(mask.sum())
+    if count == 0:
+        return 0.0, 0.0
+    share = settings.edge_start_share * totals / count
+    return float(share[0]), float(share[1])
 
 
 def _checked_table(table: int | str) -> int | str:

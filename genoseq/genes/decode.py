@@ -95,6 +95,10 @@ class DecoderSettings:
     # The deficit cap is high (v5) so that two real neighbours are kept rather than one dropped.
     alternative_starts: int = 4
     alternative_max_deficit: float = 200.0
+    # A gene that runs off a contig's 5' edge has no start codon to score; it is credited with this
+    # share of the start evidence of the genome's average first-pass gene (0: none, as up to session 13,
+    # when 14 % of genes cut by an edge in draft-like inputs were called complete from an inner start).
+    edge_start_share: float = 1.0
 
     def __post_init__(self) -> None:
         if self.min_length < 3 or self.max_overlap < 0:
@@ -270,18 +274,20 @@ def start_score_parts(c: Candidates, settings: DecoderSettings, adapted: bool) -
     return rbs, upstream, settings.type_weight * c.type_score
 
 
-def total_score(c: Candidates, settings: DecoderSettings, adapted: bool) -> None:
+def total_score(c: Candidates, settings: DecoderSettings, adapted: bool,
+                edge_start: tuple[float, float] = (0.0, 0.0)) -> None:
     """Set ``c.score`` (gene evidence) and ``c.choice`` (start choice) from the features
     (genome-specific ones only when ``adapted``): coding terms plus the start parts of
-    :func:`start_score_parts`."""
+    :func:`start_score_parts`. ``edge_start``: the start evidence (gene score, choice)
+    credited to candidates that run off a 5' edge (see :func:`start_evidence`)."""
     rbs, upstream, start_type = start_score_parts(c, settings, adapted)
     if not adapted:
         c.score = c.coding_score + settings.gene_bias + upstream
         c.choice = c.score
         return
     c.score = (settings.adapted_coding_weight * c.coding_score + settings.adapted_bias
-               + settings.codon_weight * c.codon_score + rbs + upstream + start_type)
-    c.choice = c.score
+               + settings.codon_weight * c.codon_score + rbs + upstream + start_type + edge_start[0] * c.partial5)
+    c.choice = c.score + (edge_start[1] - edge_start[0]) * c.partial5
     if settings.choice_start_weight is not None:
         c.choice = c.choice + (settings.choice_start_weight - settings.adapted_start_weight) * c.start_score
     if settings.choice_site_weight is not None:
@@ -289,6 +295,19 @@ def total_score(c: Candidates, settings: DecoderSettings, adapted: bool) -> None
     if settings.short_gene_penalty:
         # gene evidence only: start choice within one ORF is not pushed towards longer genes
         c.score = c.score - short_gene_prior(c.end - c.begin, settings)
+
+
+def start_evidence(c: Candidates, settings: DecoderSettings) -> tuple[np.ndarray, np.ndarray]:
+    """The adapted start evidence of each candidate: its share of the gene score and of the
+    start choice (0 for candidates without a start codon)."""
+    rbs, upstream, start_type = start_score_parts(c, settings, adapted=True)
+    score = rbs + upstream + start_type
+    choice = score.copy()
+    if settings.choice_start_weight is not None:
+        choice += (settings.choice_start_weight - settings.adapted_start_weight) * c.start_score
+    if settings.choice_site_weight is not None:
+        choice += (settings.choice_site_weight - settings.site_weight) * c.site_score
+    return score, choice
 
 
 def short_gene_prior(length: np.ndarray, settings: DecoderSettings) -> np.ndarray:

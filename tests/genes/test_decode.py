@@ -5,7 +5,7 @@ import pytest
 
 from genoseq.errors import GenoseqError
 from genoseq.genes.decode import (
-    Candidates, DecoderSettings, choose_genes, decode_genes, starts_per_stop, total_score,
+    Candidates, DecoderSettings, choose_genes, decode_genes, start_evidence, starts_per_stop, total_score,
 )
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.io.fasta import as_bytes
@@ -138,3 +138,21 @@ def test_short_gene_prior_lowers_gene_evidence_not_start_choice():
 def test_invalid_decoder_settings_are_refused(options, message):
     with pytest.raises(GenoseqError, match=message):
         DecoderSettings(**options)
+
+
+def test_genes_off_a_5_prime_edge_are_credited_with_average_start_evidence():
+    c = candidates([(0, 600, 1, 0.0, 0.0), (60, 600, 1, 0.0, 0.0), (1000, 1600, -1, 0.0, 0.0)])
+    c.partial5[0] = True  # runs off the left edge: no start codon of its own
+    c.site_score = np.array([0.0, 2.0, 1.0])  # (the helper's feature arrays are one shared array)
+    c.start_score = np.array([0.0, 3.0, -1.0])
+    settings = DecoderSettings(short_gene_penalty=0.0)
+    total_score(c, settings, adapted=True)
+    score, choice = c.score.copy(), c.choice.copy()
+    total_score(c, settings, adapted=True, edge_start=(7.0, 11.0))
+    assert np.allclose(c.score - score, [7.0, 0.0, 0.0])
+    assert np.allclose(c.choice - choice, [11.0, 0.0, 0.0])
+    # what the edge is credited with: the start evidence of real starts, weighted as in each score
+    evidence_score, evidence_choice = start_evidence(c, settings)
+    assert evidence_score[0] == 0.0 and evidence_choice[0] == 0.0
+    assert np.isclose(evidence_score[1], settings.adapted_start_weight * 3.0 + settings.site_weight * 2.0)
+    assert np.isclose(evidence_choice[1], settings.choice_start_weight * 3.0 + settings.choice_site_weight * 2.0)

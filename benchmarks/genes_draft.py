@@ -1,0 +1,125 @@
+#!/usr/bin/env python
+"""Gene calls on draft-like assemblies: genomes cut into contigs, genoseq beside Prodigal.
+
+    python benchmarks/genes_draft.py [--data-root ../shared/data] [--genomes ecoli_k12_mg1655,bjaponicum_usda110]
+        [--min-contig 1000] [--max-contig 100000] [--seed 7] [--model genes-default]
+
+Each genome is cut at random into contigs whose lengths are log-uniform between
+``--min-contig`` and ``--max-contig`` (seeded). The reference annotation is projected onto the
+contigs: genes wholly inside one contig, and genes cut by an edge at their 5' end (their stop
+and at least 60 bases inside). Figures per tool (all on the same FASTA, with the genome's
+translation table):
+
+* sensitivity / exact starts: of the genes wholly inside a contig (a match = same contig,
+  strand and stop);
+* precision: the share of all calls whose stop is a reference stop (inside or cut);
+* cut: of the genes cut at their 5' end, the share called as running off the edge (right:
+  their start is not in the contig) and the share called complete from an inner start (wrong).
+
+The default genomes are the test genomes (never trained or tuned on).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from genoseq.datapaths import default_data_root
+from genoseq.genes.dataset import DEFAULT_TEST
+from genoseq.io.fasta import read_dna
+from genoseq.io.gff3 import read_cds
+
+
+def cut_genome(folder: Path, low: int, high: int, seed: int, fasta: Path) -> tuple[dict, set]:
+    """Write the contigs to ``fasta``; return the genes inside ({(contig, strand, stop): start})
+    and the genes cut at their 5' end ({(contig, strand, stop)}), in contig coordinates."""
+    rng = random.Random(seed)
+    reference = [f for f in read_cds(folder / "annotation.gff3.gz") if not f.pseudo]
+    inside: dict[tuple[str, str, int], int] = {}
+    cut: set[tuple[str, str, int]] = set()
+    with open(fasta, "w") as out:
+        for record in read_dna(folder / "genome.fna.gz"):
+            genes = [f for f in reference if f.seqid == record.id]
+            pos, k = 0, 0
+            while pos < len(record.sequence):
+                piece = record.sequence[pos : pos + int(math.exp(rng.uniform(math.log(low), math.log(high))))]
+                name, end = f"{record.id}_{k}", pos + len(piece)
+                out.write(f">{name}\n{piece}\n")
+                for f in genes:
+                    if pos < f.start and f.end <= end:
+                        stop, start = (f.end, f.start) if f.strand == "+" else (f.start, f.end)
+                        inside[(name, f.strand, stop - pos)] = start - pos
+                    elif f.strand == "+" and f.start <= pos < f.end - 60 and f.end <= end:
+                        cut.add((name, "+", f.end - pos))
+                    elif f.strand == "-" and pos < f.start and f.start + 60 < end < f.end:
+                        cut.add((name, "-", f.start - pos))
+                pos, k = end, k + 1
+    return inside, cut
+
+
+def figures(gff: Path, inside: dict, cut: set) -> dict[str, float]:
+    calls = {}
+    for f in read_cds(gff):
+        stop, start = (f.end, f.start) if f.strand == "+" else (f.start, f.end)
+        calls[(f.seqid, f.strand, stop)] = (start, f.attributes.get("partial", "00"))
+    found = [k for k in inside if k in calls]
+    cut_calls = Counter("missed" if k not in calls else ("edge" if calls[k][1] != "00" else "inner")
+                        for k in cut)
+    return {
+        "sensitivity": len(found) / max(1, len(inside)),
+        "exact starts": sum(calls[k][0] == inside[k] for k in found) / max(1, len(found)),
+        "precision": sum(k in inside or k in cut for k in calls) / max(1, len(calls)),
+        "cut: off the edge": cut_calls["edge"] / max(1, len(cut)),
+        "cut: inner start": cut_calls["inner"] / max(1, len(cut)),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-root", default=str(default_data_root()))
+    ap.add_argument("--genomes", default=",".join(DEFAULT_TEST))
+    ap.add_argument("--min-contig", type=int, default=1000)
+    ap.add_argument("--max-contig", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--model", default="genes-default")
+    args = ap.parse_args()
+    root = Path(args.data_root) / "genomes"
+    manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
+    genoseq = str(Path(sys.executable).parent / "genoseq") if (Path(sys.executable).parent / "genoseq").exists() \
+        else "genoseq"
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.genomes.split(","):
+            table = str(int(manifest.loc[name, "genetic_code"]))
+            fasta = Path(tmp) / f"{name}.fna"
+            inside, cut = cut_genome(root / name, args.min_contig, args.max_contig, args.seed, fasta)
+            contigs = sum(1 for line in open(fasta) if line.startswith(">"))
+            print(f"# {name}: {contigs} contigs, {len(inside)} genes inside one, {len(cut)} cut at their 5' end",
+                  flush=True)
+            runs = {f"genoseq ({args.model})": [genoseq, "predict-genes", str(fasta), "-g", table, "-m", args.model,
+                                                "-o", f"{tmp}/g_{name}", "-q", "--tracks", "none"]}
+            if shutil.which("prodigal"):
+                runs["prodigal 2.6.3"] = ["prodigal", "-i", str(fasta), "-f", "gff", "-o", f"{tmp}/p_{name}.gff",
+                                          "-q", "-g", table]
+            outputs = {f"genoseq ({args.model})": Path(f"{tmp}/g_{name}/genes.gff3"),
+                       "prodigal 2.6.3": Path(f"{tmp}/p_{name}.gff")}
+            for tool, command in runs.items():
+                subprocess.run(command, check=True)
+                rows.append({"genome": name, "tool": tool, **figures(outputs[tool], inside, cut)})
+    table = pd.DataFrame(rows)
+    print(f"\nContigs {args.min_contig:,}-{args.max_contig:,} bp (log-uniform, seed {args.seed}).\n")
+    print(table.to_markdown(index=False, floatfmt=".4f"))
+    print("\nMean over the genomes:\n")
+    print(table.drop(columns="genome").groupby("tool", sort=False).mean().to_markdown(floatfmt=".4f"))
+
+
+if __name__ == "__main__":
+    main()
