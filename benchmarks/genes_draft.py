@@ -17,6 +17,13 @@ translation table):
   their start is not in the contig) and the share called complete from an inner start (wrong).
 
 The default genomes are the test genomes (never trained or tuned on).
+
+``--metagenome``: the genomes' contigs (up to ``--max-bases`` of each) shuffled into one FASTA,
+as a metagenome assembly would mix them, run once per tool: genoseq with and without genome
+adaptation, Prodigal in its ``-p meta`` and single modes (table 11 genomes only), e.g.
+
+    python benchmarks/genes_draft.py --metagenome --max-contig 50000 \
+        --genomes mthermautotrophicus_dh,ecoli_k12_mg1655,bjaponicum_usda110,sflexneri_2a_301
 """
 from __future__ import annotations
 
@@ -90,7 +97,12 @@ def main() -> None:
     ap.add_argument("--max-contig", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--model", default="genes-default")
+    ap.add_argument("--metagenome", action="store_true", help="all genomes' contigs shuffled into one input")
+    ap.add_argument("--max-bases", type=int, default=600_000, help="with --metagenome: bases taken from each genome")
     args = ap.parse_args()
+    if args.metagenome:
+        metagenome(args)
+        return
     root = Path(args.data_root) / "genomes"
     manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
     genoseq = str(Path(sys.executable).parent / "genoseq") if (Path(sys.executable).parent / "genoseq").exists() \
@@ -119,6 +131,55 @@ def main() -> None:
     print(table.to_markdown(index=False, floatfmt=".4f"))
     print("\nMean over the genomes:\n")
     print(table.drop(columns="genome").groupby("tool", sort=False).mean().to_markdown(floatfmt=".4f"))
+
+
+def metagenome(args: argparse.Namespace) -> None:
+    root = Path(args.data_root) / "genomes"
+    manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
+    names = args.genomes.split(",")
+    if any(int(manifest.loc[n, "genetic_code"]) != 11 for n in names):
+        raise SystemExit("--metagenome mixes table-11 genomes only")
+    genoseq = str(Path(sys.executable).parent / "genoseq") if (Path(sys.executable).parent / "genoseq").exists() \
+        else "genoseq"
+    inside: dict = {}
+    cut: set = set()
+    records = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            fasta = Path(tmp) / f"{name}.fna"
+            genes_inside, genes_cut = cut_genome(root / name, args.min_contig, args.max_contig, args.seed, fasta)
+            taken, total = set(), 0
+            for record in read_dna(fasta):
+                if total >= args.max_bases:
+                    break
+                records.append(record)
+                taken.add(record.id)
+                total += len(record.sequence)
+            inside.update({k: v for k, v in genes_inside.items() if k[0] in taken})
+            cut |= {k for k in genes_cut if k[0] in taken}
+        random.Random(args.seed).shuffle(records)
+        mix = Path(tmp) / "metagenome.fna"
+        mix.write_text("".join(f">{r.id}\n{r.sequence}\n" for r in records))
+        print(f"# {len(records)} contigs of {len(names)} genomes ({sum(len(r.sequence) for r in records):,} bp), "
+              f"{len(inside)} genes inside one, {len(cut)} cut at their 5' end", flush=True)
+        runs = {
+            f"genoseq ({args.model})": ([genoseq, "predict-genes", str(mix), "-g", "11", "-m", args.model, "-o",
+                                         f"{tmp}/a", "-q", "--tracks", "none"], f"{tmp}/a/genes.gff3"),
+            f"genoseq ({args.model}) --no-adapt": ([genoseq, "predict-genes", str(mix), "-g", "11", "-m", args.model,
+                                                    "--no-adapt", "-o", f"{tmp}/n", "-q", "--tracks", "none"],
+                                                   f"{tmp}/n/genes.gff3"),
+        }
+        if shutil.which("prodigal"):
+            for mode in ("meta", "single"):
+                runs[f"prodigal 2.6.3 -p {mode}"] = (["prodigal", "-i", str(mix), "-p", mode, "-f", "gff", "-o",
+                                                      f"{tmp}/p_{mode}.gff", "-q"], f"{tmp}/p_{mode}.gff")
+        rows = []
+        for tool, (command, output) in runs.items():
+            subprocess.run(command, check=True)
+            rows.append({"tool": tool, **figures(Path(output), inside, cut)})
+    print(f"\nContigs {args.min_contig:,}-{args.max_contig:,} bp (log-uniform, seed {args.seed}), "
+          f"up to {args.max_bases:,} bp of each genome, shuffled.\n")
+    print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".4f"))
 
 
 if __name__ == "__main__":

@@ -145,3 +145,11 @@ def test_genoseq_prodigal_runs_as_tools_call_prodigal(tmp_path, outputs):
     refused = genoseq_process("-i", EXAMPLE, "-t", tmp_path / "train.trn", script="genoseq-prodigal")
     assert refused.returncode != 0 and refused.stderr.decode().startswith("genoseq-prodigal: error: -t")
     assert not (tmp_path / "train.trn").exists()
+
+
+def test_meta_mode_keeps_genome_adaptation():
+    # measured on mixed contigs of four genomes: adaptation beats none (benchmarks/genes_draft.py --metagenome)
+    from genoseq.prodigal_cli import predict_genes_arguments
+
+    single, meta = (predict_genes_arguments(["-i", "x.fna", "-p", mode]) for mode in ("single", "meta"))
+    assert single == meta and "--no-adapt" not in meta
