@@ -145,7 +145,7 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("--track-format", default="bigwig", show_default=True, type=click.Choice(["bigwig", "bedgraph"]),
               help="bigWig, or bgzipped bedGraph with a tabix index (.bedgraph.gz + .tbi); IGV and JBrowse load both.")
 @click.option("-m", "--model", default="genes-default", show_default=True, help="Shipped model name or a .pt checkpoint.")
-@click.option("-g", "--table", default="auto", show_default=True,
+@click.option("-g", "--table", default="auto", show_default=True, metavar="auto|N",
               help="NCBI translation table (11 most bacteria and archaea, 4 Mycoplasma and relatives, 25, ...), or "
                    "auto: 4 where the network reads through TGA inside genes, else 11 (decided on the first contigs, "
                    "up to 0.7 Mb of coding sequence; shown on stderr and as transl_table in the output).")

@@ -85,6 +85,14 @@ def test_an_explicit_table_is_used_as_given(shared_genomes, tmp_path, explicit):
     assert "(auto" not in result.stderr.decode()
 
 
+def test_a_table_that_is_neither_a_number_nor_auto_is_refused(example_fasta, tmp_path):
+    from tests.cli.helpers import assert_clean_error
+
+    assert_clean_error(genoseq("predict-genes", example_fasta, "-g", "four", "-o", tmp_path / "out"),
+                       "translation table must be a number or 'auto'")
+    assert not (tmp_path / "out").exists()
+
+
 def test_too_little_sequence_falls_back_to_11_with_a_warning(example_fasta, tmp_path):
     result = genoseq("predict-genes", example_fasta, "-o", tmp_path, "--tracks", "none")
     assert result.returncode == 0
