@@ -18,6 +18,10 @@ translation table):
 
 The default genomes are the test genomes (never trained or tuned on).
 
+``--single N``: small inputs, as a plasmid or phage is run: N random windows of ``--window``
+bases from each genome, each window a run of its own (genoseq, and Prodigal ``-p meta``, the mode
+Prodigal asks for below 100 kb); figures pooled over the windows.
+
 ``--metagenome``: the genomes' contigs (up to ``--max-bases`` of each) shuffled into one FASTA,
 as a metagenome assembly would mix them, run once per tool: genoseq with and without genome
 adaptation, Prodigal in its ``-p meta`` and single modes (table 11 genomes only), e.g.
@@ -72,9 +76,9 @@ def cut_genome(folder: Path, low: int, high: int, seed: int, fasta: Path) -> tup
     return inside, cut
 
 
-def figures(gff: Path, inside: dict, cut: set) -> dict[str, float]:
+def figures(gff: Path | list[Path], inside: dict, cut: set) -> dict[str, float]:
     calls = {}
-    for f in read_cds(gff):
+    for f in (f for path in (gff if isinstance(gff, list) else [gff]) for f in read_cds(path)):
         stop, start = (f.end, f.start) if f.strand == "+" else (f.start, f.end)
         calls[(f.seqid, f.strand, stop)] = (start, f.attributes.get("partial", "00"))
     found = [k for k in inside if k in calls]
@@ -97,16 +101,20 @@ def main() -> None:
     ap.add_argument("--max-contig", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--model", default="genes-default")
+    ap.add_argument("--single", type=int, default=0, help="this many windows per genome, each its own input")
+    ap.add_argument("--window", type=int, default=30_000, help="with --single: window length")
     ap.add_argument("--metagenome", action="store_true", help="all genomes' contigs shuffled into one input")
     ap.add_argument("--max-bases", type=int, default=600_000, help="with --metagenome: bases taken from each genome")
     args = ap.parse_args()
     if args.metagenome:
         metagenome(args)
         return
+    if args.single:
+        single_inputs(args)
+        return
     root = Path(args.data_root) / "genomes"
     manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
-    genoseq = str(Path(sys.executable).parent / "genoseq") if (Path(sys.executable).parent / "genoseq").exists() \
-        else "genoseq"
+    genoseq = _genoseq()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.genomes.split(","):
@@ -133,14 +141,61 @@ def main() -> None:
     print(table.drop(columns="genome").groupby("tool", sort=False).mean().to_markdown(floatfmt=".4f"))
 
 
+def _genoseq() -> str:
+    beside = Path(sys.executable).parent / "genoseq"
+    return str(beside) if beside.exists() else "genoseq"
+
+
+def single_inputs(args: argparse.Namespace) -> None:
+    root = Path(args.data_root) / "genomes"
+    manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.genomes.split(","):
+            table = str(int(manifest.loc[name, "genetic_code"]))
+            record = next(read_dna(root / name / "genome.fna.gz"))
+            reference = [f for f in read_cds(root / name / "annotation.gff3.gz") if not f.pseudo and f.seqid == record.id]
+            rng = random.Random(args.seed)
+            outputs: dict[str, list[Path]] = {}
+            inside: dict = {}
+            cut: set = set()
+            for k in range(args.single):
+                pos = rng.randrange(0, len(record.sequence) - args.window)
+                end = pos + args.window
+                fasta = Path(tmp) / f"w{k}.fna"
+                fasta.write_text(f">w{k}\n{record.sequence[pos:end]}\n")
+                for f in reference:  # window ids keep the windows apart
+                    if pos < f.start and f.end <= end:
+                        stop, start = (f.end, f.start) if f.strand == "+" else (f.start, f.end)
+                        inside[(f"w{k}", f.strand, stop - pos)] = start - pos
+                    elif f.strand == "+" and f.start <= pos < f.end - 60 and f.end <= end:
+                        cut.add((f"w{k}", "+", f.end - pos))
+                    elif f.strand == "-" and pos < f.start and f.start + 60 < end < f.end:
+                        cut.add((f"w{k}", "-", f.start - pos))
+                runs = {f"genoseq ({args.model})": ([_genoseq(), "predict-genes", str(fasta), "-g", table, "-m",
+                                                     args.model, "-o", f"{tmp}/g{k}", "-q", "--tracks", "none"],
+                                                    Path(f"{tmp}/g{k}/genes.gff3"))}
+                if shutil.which("prodigal"):
+                    runs["prodigal 2.6.3 -p meta"] = (["prodigal", "-i", str(fasta), "-p", "meta", "-f", "gff",
+                                                       "-o", f"{tmp}/p{k}.gff", "-q"], Path(f"{tmp}/p{k}.gff"))
+                for tool, (command, output) in runs.items():
+                    subprocess.run(command, check=True)
+                    outputs.setdefault(tool, []).append(output)
+            for tool, paths in outputs.items():
+                rows.append({"genome": name, "tool": tool, **figures(paths, inside, cut)})
+            print(f"# {name}: {args.single} windows of {args.window:,} bp, {len(inside)} genes inside one, "
+                  f"{len(cut)} cut at their 5' end", flush=True)
+    print(f"\nEach window its own input (seed {args.seed}); figures pooled over the windows.\n")
+    print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".4f"))
+
+
 def metagenome(args: argparse.Namespace) -> None:
     root = Path(args.data_root) / "genomes"
     manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
     names = args.genomes.split(",")
     if any(int(manifest.loc[n, "genetic_code"]) != 11 for n in names):
         raise SystemExit("--metagenome mixes table-11 genomes only")
-    genoseq = str(Path(sys.executable).parent / "genoseq") if (Path(sys.executable).parent / "genoseq").exists() \
-        else "genoseq"
+    genoseq = _genoseq()
     inside: dict = {}
     cut: set = set()
     records = []

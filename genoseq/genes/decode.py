@@ -72,7 +72,7 @@ class DecoderSettings:
     # Genome-adapted scoring.
     adapt: bool = True
     adapt_rounds: int = 2
-    min_adapt_genes: int = 50  # fewer first-pass genes than this: no adaptation
+    min_adapt_genes: int = 10  # fewer first-pass genes than this: no adaptation
     adapt_max_bases: int = 20_000_000  # learn from the first contigs up to this size, apply to the rest
     adapted_coding_weight: float = 0.03
     adapted_start_weight: float = 6.0
