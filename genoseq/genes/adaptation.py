@@ -222,11 +222,12 @@ class GenomeAdaptation:
 
 def fit_start_model(
     contigs: list[tuple[np.ndarray, Candidates, Candidates]], contexts: list[AdaptationContext], l2: float,
-    previous: StartModel | None = None,
+    previous: StartModel | None = None, prior: StartModel | None = None,
 ) -> StartModel:
     """Fit the genome's :class:`StartModel` on first-pass genes: each complete gene's ORF
     offers its candidate starts (``contigs``: (codes, all candidates, genes) per contig).
-    ``previous`` (the last round's model) is where the fit starts."""
+    ``previous`` (the last round's model) is where the fit starts; ``prior`` (learned across
+    genomes, shipped with the model) is what the L2 penalty pulls towards."""
     parts: list[tuple[np.ndarray, ...]] = []
     n_groups = 0
     for (codes, c, genes), context in zip(contigs, contexts):
@@ -252,13 +253,15 @@ def fit_start_model(
     if not parts:
         empty = start_windows(np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64))
         return StartModel.fit(empty, np.zeros(0, dtype=np.int64), sd_features(empty),
-                              np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), l2=l2, initial=previous)
+                              np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), l2=l2, initial=previous,
+                              prior=prior)
     windows, types, extra, group, chosen = (np.concatenate(x) for x in zip(*parts))
     # Renumber the groups that have candidates, keep only ORFs that offer a choice.
     _, group, sizes = np.unique(group, return_inverse=True, return_counts=True)
     keep = sizes[group] > 1
     _, group = np.unique(group[keep], return_inverse=True)
-    return StartModel.fit(windows[keep], types[keep], extra[keep], group, chosen[keep], l2=l2, initial=previous)
+    return StartModel.fit(windows[keep], types[keep], extra[keep], group, chosen[keep], l2=l2, initial=previous,
+                          prior=prior)
 
 
 def apply_start_model(model: StartModel, c: Candidates, side: StrandContext) -> None:

@@ -123,6 +123,8 @@ class GenePredictor:
     precision: str = "fp32"  # "bf16" or "fp32" on CPU, "mixed" or "fp32" on CUDA (see load)
     engine: str = "torch"  # "onnxruntime" or "torch": what runs the network
     threads: int = 1  # CPU threads for the network's batches and for decoding
+    #: the genome start model's prior, learned across genomes (checkpoint settings "start_prior"), or None
+    start_prior: StartModel | None = None
     #: with table "auto": the table chosen for the last input decoded, and why
     table_call: TableCall | None = field(default=None, init=False, repr=False)
 
@@ -170,8 +172,10 @@ class GenePredictor:
             scorer = TorchScorer(net.to(torch_device), torch_device, arithmetic, windows.conv_batch, workers=threads)
         tuned = {k: v for k, v in entry.settings.get("decoder", {}).items() if k in DecoderSettings.__dataclass_fields__}
         decoder = DecoderSettings(**{**tuned, **{k: v for k, v in decoder_options.items() if v is not None}})
+        prior = entry.settings.get("start_prior")
         return cls(scorer, entry, decoder, windows, device_name, table,
-                   ConfidenceCalibration.from_settings(entry.settings), arithmetic, engine, threads)
+                   ConfidenceCalibration.from_settings(entry.settings), arithmetic, engine, threads,
+                   StartModel.from_vector(prior) if prior else None)
 
     def predict_records(
         self, records: Iterable[FastaRecord], circular: bool = False, mask: bool = False,
@@ -299,7 +303,10 @@ class GenePredictor:
             contexts = contexts or each(lambda c: AdaptationContext.build(c.codes, c.candidates, pool, c.codons), contigs)
             background = background or AdaptationBackground.count([(x, c.candidates) for x, c in zip(contexts, contigs)])
             adaptation = GenomeAdaptation.fit(previous, contexts, background)
-            fit = partial(fit_start_model, previous, contexts, settings.site_l2, start_model)
+            complete = sum(int((~genes.partial5).sum()) for genes in first_pass)
+            prior = self.start_prior if complete < settings.site_prior_genes else None
+            fit = partial(fit_start_model, previous, contexts, settings.site_l2 if prior is None else settings.site_prior_l2,
+                          start_model, prior)
             fitting = pool.submit(fit) if pool is not None and settings.fits_start_model else None
             # the other tables rescore here while the start model is fitted on the other thread
             each(partial(adaptation.apply, pool=None if fitting else pool),

@@ -87,6 +87,11 @@ class DecoderSettings:
     short_gene_length: int = 250
     site_weight: float = 0.0  # the genome's start model in the gene score
     site_l2: float = 3.0  # its L2 penalty
+    # Inputs with fewer complete first-pass genes than site_prior_genes (plasmids, phages, short contigs
+    # run alone) fit the start model towards the prior the model ships, learned across genomes, with this
+    # penalty; larger inputs fit it towards 0 with site_l2, as before the prior existed.
+    site_prior_l2: float = 9.0
+    site_prior_genes: int = 500
     # Choosing among the starts of one ORF weighs start evidence apart from deciding whether
     # the ORF is a gene at all (None: as in the gene score).
     choice_start_weight: float | None = 2.0
@@ -108,8 +113,10 @@ class DecoderSettings:
             raise GenoseqError(f"min_length ({self.min_length}) must be longer than max_overlap ({self.max_overlap})")
         if self.adapt_rounds < 0 or self.min_adapt_genes < 0 or self.adapt_max_bases < 1:
             raise GenoseqError("adapt_rounds and min_adapt_genes must be >= 0 and adapt_max_bases >= 1")
-        if self.alternative_starts < 0 or self.alternative_max_deficit < 0 or self.site_l2 < 0:
-            raise GenoseqError("alternative_starts, alternative_max_deficit and site_l2 must be >= 0")
+        if (self.alternative_starts < 0 or self.alternative_max_deficit < 0 or self.site_l2 < 0
+                or self.site_prior_l2 < 0 or self.site_prior_genes < 0):
+            raise GenoseqError("alternative_starts, alternative_max_deficit, site_l2, site_prior_l2 and "
+                               "site_prior_genes must be >= 0")
         weights = [getattr(self, f.name) for f in fields(self) if f.type in ("float", "float | None")]
         if not all(math.isfinite(w) for w in weights if w is not None):
             raise GenoseqError("decoder weights must be finite numbers")

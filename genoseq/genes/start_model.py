@@ -63,6 +63,21 @@ class StartModel:
     start_type: np.ndarray  # (N_TYPES,)
     extra: np.ndarray  # (n_extra,) weights of the extra features (:func:`sd_features`)
 
+    def vector(self) -> np.ndarray:
+        """The weights as one vector (position weights of the four bases, start types, extras), as
+        :meth:`fit` works on them and a checkpoint stores a prior."""
+        return np.concatenate([self.position[:, :4].ravel(), self.start_type, self.extra])
+
+    @classmethod
+    def from_vector(cls, w: np.ndarray | list[float]) -> StartModel:
+        w = np.asarray(w, dtype=np.float64)
+        n_pos = len(BASE_POSITIONS)
+        if len(w) < n_pos * 4 + N_TYPES:
+            raise ValueError(f"a start model vector needs at least {n_pos * 4 + N_TYPES} weights, not {len(w)}")
+        position = np.zeros((n_pos, 5))
+        position[:, :4] = w[: n_pos * 4].reshape(n_pos, 4)
+        return cls(position, w[n_pos * 4 : n_pos * 4 + N_TYPES], w[n_pos * 4 + N_TYPES :])
+
     def score(self, windows: np.ndarray, start_type: np.ndarray, extra: np.ndarray) -> np.ndarray:
         """Scores of starts (``start_type`` < N_TYPES; no 5'-partial candidates)."""
         pos = self.position[np.arange(len(BASE_POSITIONS))[None, :], windows].sum(1)
@@ -72,12 +87,13 @@ class StartModel:
     def fit(
         cls, windows: np.ndarray, start_type: np.ndarray, extra: np.ndarray,
         group: np.ndarray, chosen: np.ndarray, l2: float = 1.0, iterations: int = 15,
-        initial: StartModel | None = None,
+        initial: StartModel | None = None, prior: StartModel | None = None,
     ) -> StartModel:
         """Maximum likelihood of the ``chosen`` start among the starts of its ``group`` (one
         group per ORF, ids 0..G-1, one chosen start each), with an L2 penalty of ``l2`` per
-        gene on every weight. Convex; solved by L-BFGS on one-hot features, from ``initial``'s
-        weights where given (the previous adaptation round's model)."""
+        gene on every weight's distance from ``prior`` (from 0 without one). Convex; solved by
+        L-BFGS on one-hot features, from ``initial``'s weights where given (the previous
+        adaptation round's model), else from the prior's."""
         n_pos = len(BASE_POSITIONS)
         n_base = n_pos * 4 + N_TYPES  # one-hot columns (an unknown base has none)
         order = np.argsort(group, kind="stable")
@@ -93,26 +109,29 @@ class StartModel:
         sizes = np.diff(np.r_[first, len(group)])
         positive = np.flatnonzero(chosen)
 
+        centre = np.zeros(n_base + extra.shape[1])
+        if prior is not None and len(prior.extra) == extra.shape[1]:
+            centre = prior.vector()
+
         def objective(w: np.ndarray) -> tuple[float, np.ndarray]:
             s = (x @ w.astype(np.float32)).astype(np.float64)
             top = np.maximum.reduceat(s, first)
             e = np.exp(s - np.repeat(top, sizes))
             total = np.add.reduceat(e, first)
             p = e / np.repeat(total, sizes)
-            loss = (np.sum(np.log(total) + top) - s[positive].sum() + l2 * w @ w) / n_groups
+            d = w - centre
+            loss = (np.sum(np.log(total) + top) - s[positive].sum() + l2 * d @ d) / n_groups
             v = p
             v[positive] -= 1.0
             grad = (v.astype(np.float32) @ x).astype(np.float64)
-            return loss, (grad + 2 * l2 * w) / n_groups
+            return loss, (grad + 2 * l2 * d) / n_groups
 
-        w = np.zeros(n_base + extra.shape[1])
+        w = centre.copy()
         if initial is not None and len(initial.extra) == extra.shape[1]:
-            w = np.concatenate([initial.position[:, :4].ravel(), initial.start_type, initial.extra])
+            w = initial.vector()
         if len(positive):
             w = _lbfgs(objective, w, iterations)
-        position = np.zeros((n_pos, 5))
-        position[:, :4] = w[: n_pos * 4].reshape(n_pos, 4)
-        return cls(position, w[n_pos * 4 : n_base], w[n_base:])
+        return cls.from_vector(w)
 
 
 def _lbfgs(objective, w: np.ndarray, iterations: int, memory: int = 8) -> np.ndarray:

@@ -70,3 +70,22 @@ def test_contigs_in_flight_are_bounded_by_count_and_bases():
     assert out == list(range(len(sizes)))
     assert peak[0] <= 4 and peak[1] <= 12
     assert list(_in_order(None, ((partial(task, i, 1), 1) for i in range(3)))) == [0, 1, 2]
+
+
+def test_the_start_prior_serves_small_inputs_only(shared_genomes):
+    import dataclasses
+
+    genome = next(read_dna(shared_genomes / "ecoli_k12_mg1655" / "genome.fna.gz")).sequence
+    shipped = GenePredictor.load(device="cpu", table=11)
+    assert shipped.start_prior is not None and shipped.decoder.site_prior_genes > 0
+    plain = dataclasses.replace(shipped, start_prior=None)
+
+    def calls(predictor, records):
+        return [(g.start, g.end, g.strand, g.score) for p in predictor.predict_records(records) for g in p.genes]
+
+    # a 30-kb input (about 30 genes) fits its start model towards the prior ...
+    small = [FastaRecord(f"w{i}", "", genome[i * 500_000 : i * 500_000 + 30_000]) for i in range(3)]
+    assert any(calls(shipped, [r]) != calls(plain, [r]) for r in small)
+    # ... a 700-kb one (more genes than site_prior_genes) as before the prior existed
+    large = [FastaRecord("large", "", genome[:700_000])]
+    assert calls(shipped, large) == calls(plain, large)

@@ -1,5 +1,6 @@
 """The per-genome start model: fitting, Shine-Dalgarno motifs, the optimiser."""
 import numpy as np
+import pytest
 
 from genoseq.genes.codes import encode_bases
 from genoseq.genes.start_model import BASE_POSITIONS, StartModel, _lbfgs, sd_features, sd_motif_calls, start_windows
@@ -54,3 +55,28 @@ def test_lbfgs_finds_a_quadratic_minimum():
     target = np.array([1.0, -2.0, 3.0])
     w = _lbfgs(lambda w: (0.5 * (w - target) @ a @ (w - target), a @ (w - target)), np.zeros(3), 100)
     assert np.allclose(w, target, atol=1e-4)
+
+
+def test_a_prior_is_where_the_fit_starts_and_what_it_is_pulled_towards():
+    rng = np.random.default_rng(5)
+    n_extra = 2
+    prior = StartModel.from_vector(rng.normal(0, 1, len(BASE_POSITIONS) * 4 + 3 + n_extra))
+    assert np.array_equal(StartModel.from_vector(prior.vector()).vector(), prior.vector())
+    # no data: the prior itself, not zeros
+    empty = np.zeros((0, len(BASE_POSITIONS)), np.uint8)
+    none = np.zeros(0, np.int64)
+    alone = StartModel.fit(empty, none, np.zeros((0, n_extra)), none, np.zeros(0, bool), l2=3.0, prior=prior)
+    assert np.allclose(alone.vector(), prior.vector())
+    # a few genes: the fit stays nearer the prior with it than without it
+    n_groups, per_group = 20, 5
+    n = n_groups * per_group
+    windows = rng.integers(0, 4, (n, len(BASE_POSITIONS))).astype(np.uint8)
+    types, extra = rng.integers(0, 3, n), rng.random((n, n_extra)).astype(np.float32)
+    group = np.repeat(np.arange(n_groups), per_group)
+    chosen = np.zeros(n, bool)
+    chosen[::per_group] = True
+    pulled = StartModel.fit(windows, types, extra, group, chosen, l2=3.0, prior=prior)
+    free = StartModel.fit(windows, types, extra, group, chosen, l2=3.0)
+    assert np.linalg.norm(pulled.vector() - prior.vector()) < 0.5 * np.linalg.norm(free.vector() - prior.vector())
+    with pytest.raises(ValueError, match="needs at least"):
+        StartModel.from_vector(np.zeros(10))
