@@ -594,10 +594,10 @@ def _edge_start_evidence(contigs: list["_Contig"], genes: list[Candidates], sett
             continue
         # a candidate is its start, its end and its strand
         keys = [(x.begin.astype(np.int64) << 32) | (x.end.astype(np.int64) << 1) | (x.strand > 0) for x in (c, chosen)]
-        mask = np.isin(keys[0], keys[1][complete])
-        score, choice = start_evidence(c, settings)
-        totals += score[mask].sum(), choice[mask].sum()
-        count += int(mask.sum())
+        rescored = c.take(np.flatnonzero(np.isin(keys[0], keys[1][complete])))
+        score, choice = start_evidence(rescored, settings)
+        totals += score.sum(), choice.sum()
+        count += len(rescored)
     if count == 0:
         return 0.0, 0.0
     share = settings.edge_start_share * totals / count

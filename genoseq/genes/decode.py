@@ -294,14 +294,20 @@ def total_score(c: Candidates, settings: DecoderSettings, adapted: bool,
         return
     c.score = (settings.adapted_coding_weight * c.coding_score + settings.adapted_bias
                + settings.codon_weight * c.codon_score + rbs + upstream + start_type + edge_start[0] * c.partial5)
-    c.choice = c.score + (edge_start[1] - edge_start[0]) * c.partial5
-    if settings.choice_start_weight is not None:
-        c.choice = c.choice + (settings.choice_start_weight - settings.adapted_start_weight) * c.start_score
-    if settings.choice_site_weight is not None:
-        c.choice = c.choice + (settings.choice_site_weight - settings.site_weight) * c.site_score
+    c.choice = _with_choice_weights(c.score + (edge_start[1] - edge_start[0]) * c.partial5, c, settings)
     if settings.short_gene_penalty:
         # gene evidence only: start choice within one ORF is not pushed towards longer genes
         c.score = c.score - short_gene_prior(c.end - c.begin, settings)
+
+
+def _with_choice_weights(values: np.ndarray, c: Candidates, settings: DecoderSettings) -> np.ndarray:
+    """``values`` (gene-score terms) with the start evidence reweighted as the start choice
+    weighs it (``choice_start_weight``, ``choice_site_weight``)."""
+    if settings.choice_start_weight is not None:
+        values = values + (settings.choice_start_weight - settings.adapted_start_weight) * c.start_score
+    if settings.choice_site_weight is not None:
+        values = values + (settings.choice_site_weight - settings.site_weight) * c.site_score
+    return values
 
 
 def start_evidence(c: Candidates, settings: DecoderSettings) -> tuple[np.ndarray, np.ndarray]:
@@ -309,12 +315,7 @@ def start_evidence(c: Candidates, settings: DecoderSettings) -> tuple[np.ndarray
     start choice (0 for candidates without a start codon)."""
     rbs, upstream, start_type = start_score_parts(c, settings, adapted=True)
     score = rbs + upstream + start_type
-    choice = score.copy()
-    if settings.choice_start_weight is not None:
-        choice += (settings.choice_start_weight - settings.adapted_start_weight) * c.start_score
-    if settings.choice_site_weight is not None:
-        choice += (settings.choice_site_weight - settings.site_weight) * c.site_score
-    return score, choice
+    return score, _with_choice_weights(score, c, settings)
 
 
 def short_gene_prior(length: np.ndarray, settings: DecoderSettings) -> np.ndarray:
