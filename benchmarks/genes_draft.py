@@ -49,6 +49,33 @@ from genoseq.io.fasta import read_dna
 from genoseq.io.gff3 import read_cds
 
 
+def project(genes: list, name: str, pos: int, end: int, inside: dict, cut: set) -> None:
+    """Add the reference ``genes`` that fall in [pos, end) of their sequence, renamed ``name``:
+    wholly inside ({(name, strand, stop): start} in ``inside``), or cut by its left/right edge at
+    their 5' end with the stop and at least 60 bases inside ((name, strand, stop) in ``cut``)."""
+    for f in genes:
+        if pos < f.start and f.end <= end:
+            stop, start = (f.end, f.start) if f.strand == "+" else (f.start, f.end)
+            inside[(name, f.strand, stop - pos)] = start - pos
+        elif f.strand == "+" and f.start <= pos < f.end - 60 and f.end <= end:
+            cut.add((name, "+", f.end - pos))
+        elif f.strand == "-" and pos < f.start and f.start + 60 < end < f.end:
+            cut.add((name, "-", f.start - pos))
+
+
+def genoseq_run(fasta: Path, out: Path, table: str, model: str, *options: str) -> tuple[list[str], Path]:
+    """The genoseq command on ``fasta`` (gene coordinates only) and the GFF3 it writes."""
+    beside = Path(sys.executable).parent / "genoseq"
+    command = [str(beside) if beside.exists() else "genoseq", "predict-genes", str(fasta), "-g", table, "-m", model,
+               *options, "-o", str(out), "-q", "--tracks", "none"]
+    return command, out / "genes.gff3"
+
+
+def prodigal_run(fasta: Path, gff: Path, *options: str) -> tuple[list[str], Path]:
+    """Prodigal 2.6.3's command on ``fasta`` and the GFF it writes."""
+    return ["prodigal", "-i", str(fasta), "-f", "gff", "-o", str(gff), "-q", *options], gff
+
+
 def cut_genome(folder: Path, low: int, high: int, seed: int, fasta: Path) -> tuple[dict, set]:
     """Write the contigs to ``fasta``; return the genes inside ({(contig, strand, stop): start})
     and the genes cut at their 5' end ({(contig, strand, stop)}), in contig coordinates."""
@@ -64,14 +91,7 @@ def cut_genome(folder: Path, low: int, high: int, seed: int, fasta: Path) -> tup
                 piece = record.sequence[pos : pos + int(math.exp(rng.uniform(math.log(low), math.log(high))))]
                 name, end = f"{record.id}_{k}", pos + len(piece)
                 out.write(f">{name}\n{piece}\n")
-                for f in genes:
-                    if pos < f.start and f.end <= end:
-                        stop, start = (f.end, f.start) if f.strand == "+" else (f.start, f.end)
-                        inside[(name, f.strand, stop - pos)] = start - pos
-                    elif f.strand == "+" and f.start <= pos < f.end - 60 and f.end <= end:
-                        cut.add((name, "+", f.end - pos))
-                    elif f.strand == "-" and pos < f.start and f.start + 60 < end < f.end:
-                        cut.add((name, "-", f.start - pos))
+                project(genes, name, pos, end, inside, cut)
                 pos, k = end, k + 1
     return inside, cut
 
@@ -114,7 +134,6 @@ def main() -> None:
         return
     root = Path(args.data_root) / "genomes"
     manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
-    genoseq = _genoseq()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.genomes.split(","):
@@ -124,26 +143,17 @@ def main() -> None:
             contigs = sum(1 for line in open(fasta) if line.startswith(">"))
             print(f"# {name}: {contigs} contigs, {len(inside)} genes inside one, {len(cut)} cut at their 5' end",
                   flush=True)
-            runs = {f"genoseq ({args.model})": [genoseq, "predict-genes", str(fasta), "-g", table, "-m", args.model,
-                                                "-o", f"{tmp}/g_{name}", "-q", "--tracks", "none"]}
+            runs = {f"genoseq ({args.model})": genoseq_run(fasta, Path(tmp) / f"g_{name}", table, args.model)}
             if shutil.which("prodigal"):
-                runs["prodigal 2.6.3"] = ["prodigal", "-i", str(fasta), "-f", "gff", "-o", f"{tmp}/p_{name}.gff",
-                                          "-q", "-g", table]
-            outputs = {f"genoseq ({args.model})": Path(f"{tmp}/g_{name}/genes.gff3"),
-                       "prodigal 2.6.3": Path(f"{tmp}/p_{name}.gff")}
-            for tool, command in runs.items():
+                runs["prodigal 2.6.3"] = prodigal_run(fasta, Path(tmp) / f"p_{name}.gff", "-g", table)
+            for tool, (command, output) in runs.items():
                 subprocess.run(command, check=True)
-                rows.append({"genome": name, "tool": tool, **figures(outputs[tool], inside, cut)})
+                rows.append({"genome": name, "tool": tool, **figures(output, inside, cut)})
     table = pd.DataFrame(rows)
     print(f"\nContigs {args.min_contig:,}-{args.max_contig:,} bp (log-uniform, seed {args.seed}).\n")
     print(table.to_markdown(index=False, floatfmt=".4f"))
     print("\nMean over the genomes:\n")
     print(table.drop(columns="genome").groupby("tool", sort=False).mean().to_markdown(floatfmt=".4f"))
-
-
-def _genoseq() -> str:
-    beside = Path(sys.executable).parent / "genoseq"
-    return str(beside) if beside.exists() else "genoseq"
 
 
 def single_inputs(args: argparse.Namespace) -> None:
@@ -164,20 +174,10 @@ def single_inputs(args: argparse.Namespace) -> None:
                 end = pos + args.window
                 fasta = Path(tmp) / f"w{k}.fna"
                 fasta.write_text(f">w{k}\n{record.sequence[pos:end]}\n")
-                for f in reference:  # window ids keep the windows apart
-                    if pos < f.start and f.end <= end:
-                        stop, start = (f.end, f.start) if f.strand == "+" else (f.start, f.end)
-                        inside[(f"w{k}", f.strand, stop - pos)] = start - pos
-                    elif f.strand == "+" and f.start <= pos < f.end - 60 and f.end <= end:
-                        cut.add((f"w{k}", "+", f.end - pos))
-                    elif f.strand == "-" and pos < f.start and f.start + 60 < end < f.end:
-                        cut.add((f"w{k}", "-", f.start - pos))
-                runs = {f"genoseq ({args.model})": ([_genoseq(), "predict-genes", str(fasta), "-g", table, "-m",
-                                                     args.model, "-o", f"{tmp}/g{k}", "-q", "--tracks", "none"],
-                                                    Path(f"{tmp}/g{k}/genes.gff3"))}
+                project(reference, f"w{k}", pos, end, inside, cut)  # window ids keep the windows apart
+                runs = {f"genoseq ({args.model})": genoseq_run(fasta, Path(tmp) / f"g{k}", table, args.model)}
                 if shutil.which("prodigal"):
-                    runs["prodigal 2.6.3 -p meta"] = (["prodigal", "-i", str(fasta), "-p", "meta", "-f", "gff",
-                                                       "-o", f"{tmp}/p{k}.gff", "-q"], Path(f"{tmp}/p{k}.gff"))
+                    runs["prodigal 2.6.3 -p meta"] = prodigal_run(fasta, Path(tmp) / f"p{k}.gff", "-p", "meta")
                 for tool, (command, output) in runs.items():
                     subprocess.run(command, check=True)
                     outputs.setdefault(tool, []).append(output)
@@ -195,7 +195,6 @@ def metagenome(args: argparse.Namespace) -> None:
     names = args.genomes.split(",")
     if any(int(manifest.loc[n, "genetic_code"]) != 11 for n in names):
         raise SystemExit("--metagenome mixes table-11 genomes only")
-    genoseq = _genoseq()
     inside: dict = {}
     cut: set = set()
     records = []
@@ -218,20 +217,16 @@ def metagenome(args: argparse.Namespace) -> None:
         print(f"# {len(records)} contigs of {len(names)} genomes ({sum(len(r.sequence) for r in records):,} bp), "
               f"{len(inside)} genes inside one, {len(cut)} cut at their 5' end", flush=True)
         runs = {
-            f"genoseq ({args.model})": ([genoseq, "predict-genes", str(mix), "-g", "11", "-m", args.model, "-o",
-                                         f"{tmp}/a", "-q", "--tracks", "none"], f"{tmp}/a/genes.gff3"),
-            f"genoseq ({args.model}) --no-adapt": ([genoseq, "predict-genes", str(mix), "-g", "11", "-m", args.model,
-                                                    "--no-adapt", "-o", f"{tmp}/n", "-q", "--tracks", "none"],
-                                                   f"{tmp}/n/genes.gff3"),
+            f"genoseq ({args.model})": genoseq_run(mix, Path(tmp) / "a", "11", args.model),
+            f"genoseq ({args.model}) --no-adapt": genoseq_run(mix, Path(tmp) / "n", "11", args.model, "--no-adapt"),
         }
         if shutil.which("prodigal"):
             for mode in ("meta", "single"):
-                runs[f"prodigal 2.6.3 -p {mode}"] = (["prodigal", "-i", str(mix), "-p", mode, "-f", "gff", "-o",
-                                                      f"{tmp}/p_{mode}.gff", "-q"], f"{tmp}/p_{mode}.gff")
+                runs[f"prodigal 2.6.3 -p {mode}"] = prodigal_run(mix, Path(tmp) / f"p_{mode}.gff", "-p", mode)
         rows = []
         for tool, (command, output) in runs.items():
             subprocess.run(command, check=True)
-            rows.append({"tool": tool, **figures(Path(output), inside, cut)})
+            rows.append({"tool": tool, **figures(output, inside, cut)})
     print(f"\nContigs {args.min_contig:,}-{args.max_contig:,} bp (log-uniform, seed {args.seed}), "
           f"up to {args.max_bases:,} bp of each genome, shuffled.\n")
     print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".4f"))
