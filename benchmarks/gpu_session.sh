@@ -7,16 +7,20 @@
 #   bash benchmarks/gpu_session.sh [TRAIN_MINUTES] [DATA_ROOT]
 #   run(command="bash benchmarks/gpu_session.sh 8 .devdata", carry=[".devdata", ".whl"], timeout_s=600)
 #
-# To continue session 12's networks (genes-default v6 is its full_s1) instead of starting afresh,
-# carry their folder and name it (each run then starts from INIT_DIR/<name>/last.pt with a new
-# warm-up and cosine schedule); EXTRA adds options to every run, e.g. weight decay for all, since
-# session 12's fold networks (no weight decay) overfitted after about 35 epochs:
-#   run(command="INIT_DIR=runs/gpu12c/runs/gpu EXTRA='--weight-decay 0.05' bash benchmarks/gpu_session.sh 8 .devdata",
-#       carry=[".devdata", ".whl", "runs/gpu12c"], timeout_s=600)
+# EXTRA adds options to every run, e.g. weight decay for all (session 12's fold networks, trained
+# without it, overfitted after about 35 epochs):
+#   run(command="EXTRA='--weight-decay 0.05' bash benchmarks/gpu_session.sh 8 .devdata",
+#       carry=[".devdata", ".whl"], timeout_s=600)
+# INIT_DIR=<a previous call's runs/gpu> continues each run from INIT_DIR/<name>/last.pt instead.
+#
+# After the call, keep the fold networks in the repository (runs/ is scratch and does not outlive
+# the session; session 12's were lost that way, so session 15 could not tune out of fold):
+#   tar -xf <files_at>/folds.tar && python benchmarks/keep_folds.py runs/gpu benchmarks/folds
+#   git add benchmarks/folds
 #
 # 1. gpu_folds.sh with the 3-codon recipe (ARCH=12,60,40,24 CODONS=3 WINDOW=2997): four fold
 #    networks and two full ones side by side, TRAIN_MINUTES each -> $OUT/folds.tar. Afterwards, on
-#    any machine: `bash benchmarks/tune_oof.sh <candidate> runs/gpu` tunes its decoder on the
+#    any machine: `bash benchmarks/tune_oof.sh <candidate> benchmarks/folds` tunes its decoder on the
 #    13-genome out-of-fold set, and genes_accuracy.py / genes_speed.py decide whether it ships.
 # 2. gpu_bench.sh (CUDA tests, predict-genes on CUDA beside pyrodigal -j 16, ss on the proteome),
 #    cut off at the call's end so that step 1's files still come back.

@@ -3,14 +3,20 @@
 # of benchmarks/gpu_folds.sh that never saw it, and the 2 validation genomes scored by MODEL.
 # The test genomes take no part. (genes-default v4-v6: models/genes_v4.md ... models/genes_v6.md)
 #
-#   bash benchmarks/tune_oof.sh [MODEL] [FOLDS_DIR]      (FOLDS_DIR: gpu_folds.sh's runs/gpu)
+#   bash benchmarks/tune_oof.sh [MODEL] [FOLDS_DIR]
+#
+# FOLDS_DIR (default benchmarks/folds): gpu_folds.sh's runs/gpu, or the copy of it that
+# benchmarks/keep_folds.py makes in the repository. Without fold networks (none are committed
+# yet: session 12's were lost) tune_decoder.py can only score the 13 genomes with MODEL itself,
+# in sample for the training genomes.
 #
 # GRID names the settings and their values; by default a coordinate ascent over them starts from the
 # first values. SEARCH= (empty) evaluates every combination instead, e.g. to compare a few settings:
 #   GRID="adapt_rounds=2,3" SEARCH= bash benchmarks/tune_oof.sh models/genes_v6.pt FOLDS_DIR
 set -euo pipefail
 MODEL=${1:-genes-default}
-F=${2:-runs/gpu}
+F=${2:-benchmarks/folds}
+[ -f "$F/folds.txt" ] || { echo "tune_oof.sh: no $F/folds.txt (fold networks: benchmarks/keep_folds.py)" >&2; exit 2; }
 # the folds as gpu_folds.sh wrote them ("fold_a: held out g1,g2,g3"): each held-out genome is
 # scored by its fold's network; the validation genomes by MODEL
 TUNE=mgallisepticum_rlow,mthermautotrophicus_dh

@@ -78,7 +78,7 @@ def resolve_model(name_or_path: str, family: str) -> ModelEntry:
     raise ModelError(f"unknown model {name_or_path!r} (shipped {family} models: {known}; or give a .pt or .onnx path)")
 
 
-def _verify(file: Path, sha256: str | None) -> None:
+def verify_file(file: Path, sha256: str | None) -> None:
     """The file exists and, for registry models, has the recorded sha256."""
     if not file.is_file():
         raise ModelError(f"model file not found: {file}")
@@ -96,7 +96,7 @@ def load_model_checkpoint(entry: ModelEntry) -> dict:
     if entry.file.suffix == ".onnx":
         raise ModelError(f"{entry.file}: an ONNX export runs only on CPU through ONNX Runtime; "
                          "give the .pt checkpoint for torch (GPU, --precision bf16, training)")
-    _verify(entry.file, entry.sha256)
+    verify_file(entry.file, entry.sha256)
     return load_checkpoint(entry.file, entry.family)
 
 
@@ -106,7 +106,7 @@ def load_onnx(entry: ModelEntry) -> tuple["OnnxNetwork", ModelEntry]:
 
     if entry.onnx_file is None:
         raise ModelError(f"model {entry.name!r} has no ONNX export")
-    _verify(entry.onnx_file, entry.onnx_sha256)
+    verify_file(entry.onnx_file, entry.onnx_sha256)
     network = OnnxNetwork(entry.onnx_file, entry.family)
     if entry.sha256 is not None and network.source_sha256 != entry.sha256:
         raise ModelError(f"{entry.onnx_file}: exported from another checkpoint than {entry.file.name}")
@@ -135,16 +135,14 @@ def register_onnx(
     return resolve_model(name, info["family"])
 
 
-def register_model(
-    name: str, family: str, checkpoint: str | Path, file_name: str, version: str, card: str,
-    settings: dict | None = None, directory: Path | None = None, metrics: dict | None = None, half: bool = False,
-) -> ModelEntry:
-    """Copy a checkpoint's weights (no optimizer state; float16 with ``half``) and ``settings``
-    into the models folder and record it in registry.json with its sha256 (used when preparing
-    a release)."""
+def save_slim(checkpoint: str | Path, family: str, target: Path, settings: dict | None = None,
+              half: bool = False) -> None:
+    """Write a checkpoint's weights, configuration and ``settings`` (default: its own) to ``target``
+    without the optimizer state (float16 weights with ``half``)."""
     import shutil
 
-    directory = directory or models_dir()
+    import torch
+
     state = load_checkpoint(checkpoint, family)
     slim = {k: state[k] for k in ("format", "family", "model_config", "state_dict", "genoseq_version")}
     if half:  # loading casts back to the module's float32
@@ -152,12 +150,21 @@ def register_model(
     slim["metrics"] = state.get("metrics", {})
     slim["settings"] = settings if settings is not None else state.get("settings", {})
     slim["epoch"] = state.get("epoch")
-    target = directory / file_name
     tmp = target.with_suffix(".tmp")
-    import torch
-
     torch.save(slim, tmp)
     shutil.move(tmp, target)
+
+
+def register_model(
+    name: str, family: str, checkpoint: str | Path, file_name: str, version: str, card: str,
+    settings: dict | None = None, directory: Path | None = None, metrics: dict | None = None, half: bool = False,
+) -> ModelEntry:
+    """Copy a checkpoint's weights (no optimizer state; float16 with ``half``) and ``settings``
+    into the models folder and record it in registry.json with its sha256 (used when preparing
+    a release)."""
+    directory = directory or models_dir()
+    target = directory / file_name
+    save_slim(checkpoint, family, target, settings, half)
     registry = read_registry(directory)
     registry[name] = {
         "family": family, "file": file_name, "sha256": sha256_file(target), "version": version,
