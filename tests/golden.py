@@ -1,5 +1,6 @@
 """Golden outputs: what predict-genes and ss write for the example in data/, kept in
-tests/data/golden and compared byte for byte (version and command lines aside), the way
+tests/data/golden and compared byte for byte (version and command lines aside; a number may
+differ by one unit in its last printed digit between CPUs, see tests/test_golden.py), the way
 pyrodigal and cutadapt test. After a deliberate change of output, regenerate them with
 
     python -m tests.golden
