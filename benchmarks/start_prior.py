@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The start-model prior for small inputs: build it, evaluate it, ship it.
 
-    python benchmarks/start_prior.py [--model models/genes_v6.pt] [--folds runs/gpu]
+    python benchmarks/start_prior.py [--model models/genes_v6.pt] [--folds benchmarks/folds]
         [--window 30000] [--windows 20] [--write]
 
 1. Each of the 13 tuning genomes (the 11 training genomes, each scored by the fold network of
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from genoseq.datapaths import default_data_root
+from genoseq.genes.adaptation import GenomeAdaptation
 from genoseq.genes.api import GenePredictor
 from genoseq.genes.codes import genetic_code
 from genoseq.genes.dataset import DEFAULT_VALIDATION
@@ -54,15 +55,41 @@ def fold_networks(folds: Path) -> dict[str, str]:
     return out
 
 
-def genome_start_model(predictor: GenePredictor, scored: list, table: int) -> StartModel:
-    """The start model that adapting to this whole genome fits (without any prior)."""
-    run = dataclasses.replace(predictor, start_prior=None, table=table)
+def genome_adaptation(predictor: GenePredictor, scored: list, table: int) -> GenomeAdaptation:
+    """What adapting to this whole genome learns (without a start prior or a library)."""
+    run = dataclasses.replace(predictor, start_prior=None, library=None, table=table)
     code = genetic_code(table)
     contigs = [run._prepare(record, as_bytes(record.sequence), scores, 0, code, False) for record, scores in scored]
-    adaptation = run._adapt(contigs)
+    adaptation = run._adapt(contigs, table=table)
     if adaptation is None or adaptation.start_model is None:
         raise SystemExit("no start model: the genome did not adapt")
-    return adaptation.start_model
+    return adaptation
+
+
+def genome_start_model(predictor: GenePredictor, scored: list, table: int) -> StartModel:
+    """The start model that adapting to this whole genome fits (without any prior)."""
+    model = genome_adaptation(predictor, scored, table).start_model
+    assert model is not None
+    return model
+
+
+def rewrite_genes_default(**updates) -> None:
+    """Store ``updates`` in the registered genes-default model's settings, with the decoder
+    settings set to the code defaults of ``DecoderSettings`` (the tuned ones, runtime options
+    aside), and export its ONNX file again (a release step)."""
+    from genoseq.genes.model import export_gene_onnx
+    from genoseq.nn.checkpoint import load_checkpoint
+    from genoseq.nn.registry import read_registry, register_model, resolve_model
+
+    entry = resolve_model("genes-default", "genes")
+    info = read_registry()[entry.name]
+    settings = dict(load_checkpoint(entry.file, "genes").get("settings") or {})
+    settings.update(updates)
+    settings["decoder"] = {k: v for k, v in dataclasses.asdict(DecoderSettings()).items()
+                           if k not in ("closed", "adapt")}  # runtime options, not tuned ones
+    register_model(entry.name, "genes", entry.file, info["file"], info["version"], info["card"],
+                   settings=settings, metrics=info.get("metrics"))
+    print(f"rewrote {info['file']} ({', '.join(updates)}); ONNX: {export_gene_onnx(entry.name)}")
 
 
 def window_figures(predictor: GenePredictor, windows: list, table: int) -> dict[str, float]:
@@ -86,7 +113,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-root", default=str(default_data_root()))
     ap.add_argument("--model", default="models/genes_v6.pt")
-    ap.add_argument("--folds", default="runs/gpu", help="gpu_folds.sh's runs/gpu (fold networks and folds.txt)")
+    ap.add_argument("--folds", default="benchmarks/folds",
+                    help="fold networks and folds.txt: gpu_folds.sh's runs/gpu or benchmarks/keep_folds.py's copy")
     ap.add_argument("--genomes", default=WINDOW_GENOMES, help="genomes whose windows are evaluated")
     ap.add_argument("--window", type=int, default=30_000)
     ap.add_argument("--windows", type=int, default=20, help="windows per genome (0: no evaluation)")
@@ -126,7 +154,7 @@ def main() -> None:
             windows.append((piece, scores, inside))
         others = np.mean([v for g, v in models.items() if g != genome], axis=0)
         for label, prior in (("no prior", None), ("prior (leave-one-out)", StartModel.from_vector(others))):
-            predictor = dataclasses.replace(base, start_prior=prior)
+            predictor = dataclasses.replace(base, start_prior=prior, library=None)  # the prior alone
             rows.append({"genome": genome, "start model": label, **window_figures(predictor, windows, table)})
     if rows:
         table = pd.DataFrame(rows)
@@ -136,19 +164,7 @@ def main() -> None:
         print(table.drop(columns="genome").groupby("start model", sort=False).mean().to_markdown(floatfmt=".4f"))
     prior = np.mean(list(models.values()), axis=0)
     if args.write:
-        from genoseq.genes.model import export_gene_onnx
-        from genoseq.nn.checkpoint import load_checkpoint
-        from genoseq.nn.registry import read_registry, register_model, resolve_model
-
-        entry = resolve_model("genes-default", "genes")
-        info = read_registry()[entry.name]
-        settings = dict(load_checkpoint(entry.file, "genes").get("settings") or {})
-        settings["start_prior"] = [round(float(v), 5) for v in prior]
-        settings["decoder"] = {k: v for k, v in dataclasses.asdict(DecoderSettings()).items()
-                               if k not in ("closed", "adapt")}  # runtime options, not tuned ones
-        register_model(entry.name, "genes", entry.file, info["file"], info["version"], info["card"],
-                       settings=settings, metrics=info.get("metrics"))
-        print(f"\nwrote the prior ({len(prior)} weights) into {info['file']}; ONNX: {export_gene_onnx(entry.name)}")
+        rewrite_genes_default(start_prior=[round(float(v), 5) for v in prior])
 
 
 if __name__ == "__main__":

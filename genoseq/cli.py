@@ -230,6 +230,8 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
         if call is not None and not call.decided:
             click.echo(f"genoseq: warning: {call.describe()}", err=True)
         table_note = f"translation table {predictor.table}" if call is None else call.describe()
+        if summary.library:
+            table_note += f"; small input: its statistics blended with those of {summary.library} (model library)"
         click.echo(f"genoseq: {_plural(summary.genes, 'gene')} on {_plural(summary.contigs, 'contig')} "
                    f"({summary.bases:,} bp); {table_note}; "
                    f"{predictor.engine} on {predictor.device}, {n_threads} threads", err=True)

@@ -11,7 +11,7 @@ import itertools
 from collections import deque
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol, TypeVar
@@ -30,6 +30,7 @@ from genoseq.genes.decode import (
     START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, start_evidence, start_score_parts,
     strand_codons, total_score,
 )
+from genoseq.genes.library import AdaptationLibrary, LibraryGenome, blend
 from genoseq.genes.start_model import StartModel, sd_motif_calls, start_windows
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.genes.scoring import OnnxScorer, WindowScorer, WindowSettings, score_sequences
@@ -38,7 +39,7 @@ from genoseq.io.fasta import FastaRecord, as_bytes, read_dna
 from genoseq.genes import ENGINES, PRECISIONS
 from genoseq.nn.device import cuda_driver_present, resolve_device, resolve_precision, usable_threads
 from genoseq.nn.onnx import onnxruntime_available
-from genoseq.nn.registry import ModelEntry, load_module, load_onnx, resolve_model
+from genoseq.nn.registry import ModelEntry, load_module, load_onnx, resolve_model, verify_file
 
 DEFAULT_MODEL = "genes-default"
 #: the translation-table setting that reads table 4 or 11 from the input (see GenePredictor.load)
@@ -99,6 +100,7 @@ class ContigPrediction:
     uses_sd: bool = False  # at least half its complete genes have a Shine-Dalgarno motif of 4+ bases
     gc: float = 0.0  # G+C share of its known bases
     table: int = 11  # the NCBI translation table its genes were called and translated with
+    library: str = ""  # the library genome whose statistics were blended in (small inputs), if any
 
 
 class TrackSink(Protocol):
@@ -125,6 +127,9 @@ class GenePredictor:
     threads: int = 1  # CPU threads for the network's batches and for decoding
     #: the genome start model's prior, learned across genomes (checkpoint settings "start_prior"), or None
     start_prior: StartModel | None = None
+    #: whole-genome statistics of the tuning genomes, for small inputs (checkpoint settings
+    #: "adaptation_library": a file beside the model), or None
+    library: AdaptationLibrary | None = None
     #: with table "auto": the table chosen for the last input decoded, and why
     table_call: TableCall | None = field(default=None, init=False, repr=False)
 
@@ -175,7 +180,7 @@ class GenePredictor:
         prior = entry.settings.get("start_prior")
         return cls(scorer, entry, decoder, windows, device_name, table,
                    ConfidenceCalibration.from_settings(entry.settings), arithmetic, engine, threads,
-                   StartModel.from_vector(prior) if prior else None)
+                   StartModel.from_vector(prior) if prior else None, _library(entry))
 
     def predict_records(
         self, records: Iterable[FastaRecord], circular: bool = False, mask: bool = False,
@@ -243,7 +248,7 @@ class GenePredictor:
                         tracks.add(c.record.id, c.coding_plus, c.coding_minus)
                     if rest is None:  # every contig is in: track files are built while decoding goes on
                         tracks.finish_async()
-                adaptation = self._adapt(buffer, strands, contigs)
+                adaptation = self._adapt(buffer, strands, contigs, code.table_id)
                 yield from _in_order(contigs, ((partial(self._finish, c, code), 0) for c in buffer), width)
                 del buffer
                 if rest is None:
@@ -285,9 +290,12 @@ class GenePredictor:
         return genetic_code(self.table_call.table), itertools.chain(held, items)
 
     def _adapt(self, contigs: list["_Contig"], pool: Executor | None = None,
-               contig_pool: Executor | None = None) -> GenomeAdaptation | None:
+               contig_pool: Executor | None = None, table: int = 11) -> GenomeAdaptation | None:
         """Learn this input's statistics from first-pass genes (``adapt_rounds`` times) and
         rescore the contigs' candidates with them; None when there are too few genes.
+        A small input (fewer complete first-pass genes than ``site_prior_genes``) blends in the
+        statistics of the best-fitting genome of the model's :class:`AdaptationLibrary` of
+        translation ``table`` (all of them when it has too few genes to learn from).
         ``pool`` runs a contig's two strands side by side, ``contig_pool`` several contigs."""
         settings = self.decoder
         adaptation = background = contexts = start_model = None
@@ -295,16 +303,41 @@ class GenePredictor:
         def each(function: Callable[..., T], *columns: Iterable) -> list[T]:
             return list(_in_order(contig_pool, ((partial(function, *args), 0) for args in zip(*columns))))
 
-        for _ in range(settings.adapt_rounds):
+        def context(c: _Contig) -> AdaptationContext:
+            return AdaptationContext.build(c.codes, c.candidates, pool, c.codons)
+
+        def rescore(adaptation: GenomeAdaptation) -> None:
+            for c in contigs:
+                total_score(c.candidates, settings, adapted=True, edge_start=adaptation.edge_start)
+                c.adapted = True
+
+        library: LibraryGenome | None = None
+        for round_number in range(settings.adapt_rounds):
             first_pass = each(partial(choose_genes, settings=settings), [c.candidates for c in contigs])
             previous = [(c.codes, c.candidates, genes) for c, genes in zip(contigs, first_pass)]
+            complete = sum(int((~genes.partial5).sum()) for genes in first_pass)
+            small = complete < settings.site_prior_genes
+            if round_number == 0 and small and self.library is not None and settings.library_genes > 0:
+                contexts = each(context, contigs)
+                library = self.library.pick([(c.codes, c.candidates, x) for c, x in zip(contigs, contexts)], table,
+                                            settings)
+                for c in contigs:
+                    c.library = library.name if library is not None else ""
             if sum(len(genes) for _, _, genes in previous) < settings.min_adapt_genes:
-                break
-            contexts = contexts or each(lambda c: AdaptationContext.build(c.codes, c.candidates, pool, c.codons), contigs)
+                if library is None or adaptation is not None:
+                    break
+                # too few genes to learn from: the library genome's statistics alone, then learn again
+                assert contexts is not None  # built for the pick
+                adaptation = replace(library.adaptation)
+                each(adaptation.apply, [c.codes for c in contigs], [c.candidates for c in contigs], contexts)
+                rescore(adaptation)
+                continue
+            contexts = contexts or each(context, contigs)
             background = background or AdaptationBackground.count([(x, c.candidates) for x, c in zip(contexts, contigs)])
             adaptation = GenomeAdaptation.fit(previous, contexts, background)
-            complete = sum(int((~genes.partial5).sum()) for genes in first_pass)
-            prior = self.start_prior if complete < settings.site_prior_genes else None
+            if library is not None:
+                adaptation = blend(adaptation, library.adaptation, complete / (complete + settings.library_genes))
+            prior = self.start_prior if small else None
             fit = partial(fit_start_model, previous, contexts, settings.site_l2 if prior is None else settings.site_prior_l2,
                           start_model, prior)
             fitting = pool.submit(fit) if pool is not None and settings.fits_start_model else None
@@ -315,9 +348,7 @@ class GenePredictor:
                 start_model = adaptation.start_model = fitting.result() if fitting else fit()
                 each(partial(_apply_start_model, start_model), [c.candidates for c in contigs], contexts)
             adaptation.edge_start = _edge_start_evidence(contigs, first_pass, settings)
-            for c in contigs:
-                total_score(c.candidates, settings, adapted=True, edge_start=adaptation.edge_start)
-                c.adapted = True
+            rescore(adaptation)
         return adaptation
 
     def _finish(self, c: "_Contig", code: GeneticCode) -> ContigPrediction:
@@ -339,6 +370,7 @@ class GenePredictor:
         uses_sd = bool(complete) and sum(m not in WEAK_MOTIFS for m in complete) >= 0.5 * len(complete)
         return ContigPrediction(c.record.id, c.length, genes, c.coding_plus, c.coding_minus, circular=c.circular,
                                 description=c.record.description, run_type="Single" if c.adapted else "Network",
+                                library=c.library,
                                 uses_sd=uses_sd, gc=_gc_share(c.codes[: c.length]), table=code.table_id)
 
     def _prepare(self, record: FastaRecord, seq: np.ndarray, scores: np.ndarray, ext: int,
@@ -374,6 +406,7 @@ class _Contig:
     coding_minus: np.ndarray
     circular: bool
     adapted: bool = False  # scored with the genome's adapted statistics
+    library: str = ""  # the library genome whose statistics were blended in (small inputs)
 
 
 def _coding_probability(scores: np.ndarray, first: int, n: int, block: int = 1 << 16) -> np.ndarray:
@@ -602,6 +635,17 @@ def _edge_start_evidence(contigs: list["_Contig"], genes: list[Candidates], sett
         return 0.0, 0.0
     share = settings.edge_start_share * totals / count
     return float(share[0]), float(share[1])
+
+
+def _library(entry: ModelEntry) -> AdaptationLibrary | None:
+    """The model's adaptation library (settings "adaptation_library": file name beside the model
+    and sha256), verified; None for a model without one."""
+    info = entry.settings.get("adaptation_library")
+    if not info:
+        return None
+    path = entry.file.parent / info["file"]
+    verify_file(path, info.get("sha256"))
+    return AdaptationLibrary.load(path)
 
 
 def _checked_table(table: int | str) -> int | str:

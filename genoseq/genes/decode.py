@@ -92,6 +92,10 @@ class DecoderSettings:
     # penalty; larger inputs fit it towards 0 with site_l2, as before the prior existed.
     site_prior_l2: float = 9.0
     site_prior_genes: int = 500
+    # Such small inputs also blend in the whole-genome statistics of the model's library genome that
+    # fits them best (genoseq.genes.library): the input's own share is n / (n + library_genes), n its
+    # complete first-pass genes (0: no library).
+    library_genes: float = 100.0
     # Choosing among the starts of one ORF weighs start evidence apart from deciding whether
     # the ORF is a gene at all (None: as in the gene score).
     choice_start_weight: float | None = 2.0
@@ -114,9 +118,9 @@ class DecoderSettings:
         if self.adapt_rounds < 0 or self.min_adapt_genes < 0 or self.adapt_max_bases < 1:
             raise GenoseqError("adapt_rounds and min_adapt_genes must be >= 0 and adapt_max_bases >= 1")
         if (self.alternative_starts < 0 or self.alternative_max_deficit < 0 or self.site_l2 < 0
-                or self.site_prior_l2 < 0 or self.site_prior_genes < 0):
-            raise GenoseqError("alternative_starts, alternative_max_deficit, site_l2, site_prior_l2 and "
-                               "site_prior_genes must be >= 0")
+                or self.site_prior_l2 < 0 or self.site_prior_genes < 0 or self.library_genes < 0):
+            raise GenoseqError("alternative_starts, alternative_max_deficit, site_l2, site_prior_l2, "
+                               "site_prior_genes and library_genes must be >= 0")
         weights = [getattr(self, f.name) for f in fields(self) if f.type in ("float", "float | None")]
         if not all(math.isfinite(w) for w in weights if w is not None):
             raise GenoseqError("decoder weights must be finite numbers")

@@ -114,6 +114,7 @@ class RunSummary:
     contigs: int = 0
     bases: int = 0
     genes: int = 0
+    library: str = ""  # the library genome a small input's statistics were blended with
 
 
 STRANDS = ("plus", "minus")
@@ -162,7 +163,10 @@ def sequence_data(contig: ContigPrediction, number: int) -> str:
 
 
 def model_data(contig: ContigPrediction, model: str) -> str:
-    """Prodigal's model data of a contig (``version=..;run_type=..;model="..";...``)."""
+    """Prodigal's model data of a contig (``version=..;run_type=..;model="..";...``); a small input's
+    model names the library genome its statistics were blended with too (``genes-default v6|<genome>``)."""
+    if contig.library:  # as Prodigal -p meta names the model it used: "37|Escherichia_coli_UMN026|..."
+        model = f"{model}|{contig.library}"
     return (f'version=genoseq.v{__version__};run_type={contig.run_type};model="{model}";'
             f"gc_cont={100 * contig.gc:.2f};transl_table={contig.table};uses_sd={int(contig.uses_sd)}")
 
@@ -198,6 +202,7 @@ def write_predictions(
             summary.contigs += 1
             summary.bases += contig.length
             summary.genes += len(contig.genes)
+            summary.library = summary.library or contig.library
             ids = ([f"{summary.contigs}_{i + 1}" for i in range(len(contig.genes))] if prodigal_ids
                    else [None] * len(contig.genes))
             if gff:

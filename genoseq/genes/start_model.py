@@ -222,7 +222,7 @@ def sd_features(windows: np.ndarray) -> np.ndarray:
         for b, (lo, hi) in enumerate(SD_SPACERS):
             cols = (spacer >= lo) & (spacer <= hi)
             out[:, row, b] = (masks[:, cols] & (1 << row)).any(1)
-    return out.reshape(len(windows), -1)
+    return out.reshape(len(windows), len(SD_LENGTHS) * len(SD_SPACERS))
 
 
 def prodigal_motif_name(motif: str, spacer_bin: int) -> str:
