@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import random
 import sys
 from pathlib import Path
 
@@ -32,34 +31,14 @@ from genoseq.datapaths import default_data_root
 from genoseq.genes.api import GenePredictor
 from genoseq.genes.dataset import DEFAULT_EXCLUDED, DEFAULT_TEST, DEFAULT_VALIDATION
 from genoseq.genes.library import AdaptationLibrary, LibraryGenome
-from genoseq.genes.scoring import score_sequences
-from genoseq.io.fasta import FastaRecord, as_bytes, read_dna
-from genoseq.io.gff3 import read_cds
 from genoseq.nn.checkpoint import sha256_file
 
 sys.path.insert(0, str(Path(__file__).parent))
-from start_prior import genome_adaptation, rewrite_genes_default, window_figures  # noqa: E402
+from start_prior import genome_adaptation, print_windows, rewrite_genes_default, window_figures, windows_of  # noqa: E402
 from tune_decoder import cached_scores  # noqa: E402  (benchmarks/tune_decoder.py)
 
 WINDOW_GENOMES = ("mgallisepticum_rlow,mthermautotrophicus_dh,bsubtilis_best7003,hinfluenzae_rd_kw20,"
                   "nmeningitidis_mc58,rdenitrificans_och114,mtuberculosis_h37rv,macetivorans_c2a,spyogenes_m1_gas")
-
-
-def windows_of(predictor: GenePredictor, root: Path, genome: str, size: int, count: int, seed: int) -> list:
-    """``count`` random windows of ``size`` bases of the genome's first record, with their network
-    scores and the reference genes wholly inside each ((strand, stop) -> start, window coordinates)."""
-    record = next(read_dna(root / genome / "genome.fna.gz"))
-    reference = [f for f in read_cds(root / genome / "annotation.gff3.gz") if not f.pseudo and f.seqid == record.id]
-    rng = random.Random(seed)
-    out = []
-    for k in range(count):
-        pos = rng.randrange(0, len(record.sequence) - size)
-        piece = FastaRecord(f"w{k}", "", record.sequence[pos : pos + size])
-        inside = {(f.strand, (f.end if f.strand == "+" else f.start) - pos): (f.start if f.strand == "+" else f.end) - pos
-                  for f in reference if pos < f.start and f.end <= pos + size}
-        (_, _, scores), = score_sequences(predictor.scorer, [(0, as_bytes(piece.sequence))], predictor.windows)
-        out.append((piece, scores, inside))
-    return out
 
 
 def main() -> None:
@@ -94,12 +73,7 @@ def main() -> None:
             predictor = dataclasses.replace(base, library=library)
             rows.append({"genome": genome, "small inputs": label, **window_figures(predictor, windows, table)})
         print(f"# {genome}: {len(windows)} windows", flush=True)
-    if rows:
-        df = pd.DataFrame(rows)
-        print(f"\nWindows of {args.window:,} bp, {args.windows} per genome (seed {args.seed}), each its own input:\n")
-        print(df.to_markdown(index=False, floatfmt=".4f"))
-        print("\nMean:\n")
-        print(df.drop(columns="genome").groupby("small inputs", sort=False).mean().to_markdown(floatfmt=".4f"))
+    print_windows(rows, "small inputs", args.window, args.windows, args.seed)
     if args.write:
         from genoseq.nn.registry import resolve_model
 

@@ -109,6 +109,34 @@ def window_figures(predictor: GenePredictor, windows: list, table: int) -> dict[
             "precision": right / max(1, called)}
 
 
+def windows_of(predictor: GenePredictor, root: Path, genome: str, size: int, count: int, seed: int) -> list:
+    """``count`` random windows of ``size`` bases of the genome's first record, with their network
+    scores and the reference genes wholly inside each ((strand, stop) -> start, window coordinates)."""
+    record = next(read_dna(root / genome / "genome.fna.gz"))
+    reference = [f for f in read_cds(root / genome / "annotation.gff3.gz") if not f.pseudo and f.seqid == record.id]
+    rng = random.Random(seed)
+    out = []
+    for k in range(count):
+        pos = rng.randrange(0, len(record.sequence) - size)
+        piece = FastaRecord(f"w{k}", "", record.sequence[pos : pos + size])
+        inside = {(f.strand, (f.end if f.strand == "+" else f.start) - pos): (f.start if f.strand == "+" else f.end) - pos
+                  for f in reference if pos < f.start and f.end <= pos + size}
+        (_, _, scores), = score_sequences(predictor.scorer, [(0, as_bytes(piece.sequence))], predictor.windows)
+        out.append((piece, scores, inside))
+    return out
+
+
+def print_windows(rows: list[dict], column: str, size: int, count: int, seed: int) -> None:
+    """The per-genome table of window figures and its mean per ``column`` value."""
+    if not rows:
+        return
+    table = pd.DataFrame(rows)
+    print(f"\nWindows of {size:,} bp, {count} per genome (seed {seed}), each its own input:\n")
+    print(table.to_markdown(index=False, floatfmt=".4f"))
+    print("\nMean:\n")
+    print(table.drop(columns="genome").groupby(column, sort=False).mean().to_markdown(floatfmt=".4f"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-root", default=str(default_data_root()))
@@ -139,29 +167,12 @@ def main() -> None:
     rows = []
     for genome in (args.genomes.split(",") if args.windows else []):
         table = int(manifest.loc[genome, "genetic_code"])
-        record = next(read_dna(root / genome / "genome.fna.gz"))
-        reference = [f for f in read_cds(root / genome / "annotation.gff3.gz") if not f.pseudo and f.seqid == record.id]
-        rng = random.Random(args.seed)
-        windows = []
-        for k in range(args.windows):
-            pos = rng.randrange(0, len(record.sequence) - args.window)
-            piece = FastaRecord(f"w{k}", "", record.sequence[pos : pos + args.window])
-            inside = {(f.strand, (f.end if f.strand == "+" else f.start) - pos):
-                      (f.start if f.strand == "+" else f.end) - pos
-                      for f in reference if pos < f.start and f.end <= pos + args.window}
-            (_, _, scores), = score_sequences(scorer(genome).scorer, [(0, as_bytes(piece.sequence))],
-                                              scorer(genome).windows)
-            windows.append((piece, scores, inside))
+        windows = windows_of(scorer(genome), root, genome, args.window, args.windows, args.seed)
         others = np.mean([v for g, v in models.items() if g != genome], axis=0)
         for label, prior in (("no prior", None), ("prior (leave-one-out)", StartModel.from_vector(others))):
             predictor = dataclasses.replace(base, start_prior=prior, library=None)  # the prior alone
             rows.append({"genome": genome, "start model": label, **window_figures(predictor, windows, table)})
-    if rows:
-        table = pd.DataFrame(rows)
-        print(f"\nWindows of {args.window:,} bp, {args.windows} per genome (seed {args.seed}), each its own input:\n")
-        print(table.to_markdown(index=False, floatfmt=".4f"))
-        print("\nMean:\n")
-        print(table.drop(columns="genome").groupby("start model", sort=False).mean().to_markdown(floatfmt=".4f"))
+    print_windows(rows, "start model", args.window, args.windows, args.seed)
     prior = np.mean(list(models.values()), axis=0)
     if args.write:
         rewrite_genes_default(start_prior=[round(float(v), 5) for v in prior])
