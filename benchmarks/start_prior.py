@@ -48,6 +48,9 @@ WINDOW_GENOMES = ("mthermautotrophicus_dh,bsubtilis_best7003,nmeningitidis_mc58,
 
 def fold_networks(folds: Path) -> dict[str, str]:
     """Training genome -> the fold network that never saw it (gpu_folds.sh's folds.txt)."""
+    if not (folds / "folds.txt").exists():
+        raise SystemExit(f"{folds}/folds.txt: not found (fold networks: benchmarks/gpu_folds.sh, then "
+                         "benchmarks/keep_folds.py)")
     out = {}
     for line in (folds / "folds.txt").read_text().splitlines():
         fold, _, _, held = line.split()
