@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import dataclasses
 import sys
 from pathlib import Path
@@ -50,11 +51,16 @@ def main() -> None:
     ap.add_argument("--windows", type=int, default=25, help="windows per genome (0: no evaluation)")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--cache", default="runs/score_cache", help="network scores of whole genomes")
+    ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
+                    help="decoder settings for the evaluation, e.g. library_genes=50")
     ap.add_argument("--write", action="store_true", help="ship the library with the registered genes-default model")
     args = ap.parse_args()
     root = Path(args.data_root) / "genomes"
     manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
-    base = GenePredictor.load(args.model, "cpu", precision="fp32")
+    options = {name: ast.literal_eval(value) for name, value in (item.split("=", 1) for item in args.set)}
+    if options and args.write:
+        raise SystemExit("--set is for evaluations; --write ships the code's default settings")
+    base = GenePredictor.load(args.model, "cpu", precision="fp32", **options)
     genomes = []
     # the tuning genomes: every shared genome but the test genomes and the excluded one (never these)
     tuning = [g for g in manifest.index if g not in DEFAULT_TEST + DEFAULT_EXCLUDED]
