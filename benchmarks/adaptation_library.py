@@ -15,7 +15,8 @@
    The network has seen the training genomes, so both arms are flattered alike there; the two
    validation genomes are out of sample.
 3. ``--write`` saves the library of all 13 beside the registered genes-default model
-   (``models/genes_v6_library.npz``), records its file and sha256 in the model's settings
+   (``models/genes_v6_library.npz`` for ``genes_v6.pt``; a new network needs a new library, as its
+   first-pass genes differ), records its file and sha256 in the model's settings
    (``adaptation_library``) and exports the ONNX file again (a release step).
 """
 from __future__ import annotations
@@ -83,7 +84,8 @@ def main() -> None:
     if args.write:
         from genoseq.nn.registry import resolve_model
 
-        target = resolve_model("genes-default", "genes").file.with_name("genes_v6_library.npz")
+        model_file = resolve_model("genes-default", "genes").file
+        target = model_file.with_name(f"{model_file.stem}_library.npz")  # genes_v6.pt -> genes_v6_library.npz
         AdaptationLibrary(genomes).save(target)
         rewrite_genes_default(adaptation_library={"file": target.name, "sha256": sha256_file(target)})
 

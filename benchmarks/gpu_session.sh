@@ -21,7 +21,9 @@
 # 1. gpu_folds.sh with the 3-codon recipe (ARCH=12,60,40,24 CODONS=3 WINDOW=2997): four fold
 #    networks and two full ones side by side, TRAIN_MINUTES each -> $OUT/folds.tar. Afterwards, on
 #    any machine: `bash benchmarks/tune_oof.sh <candidate> benchmarks/folds` tunes its decoder on the
-#    13-genome out-of-fold set, and genes_accuracy.py / genes_speed.py decide whether it ships.
+#    13-genome out-of-fold set, and genes_accuracy.py / genes_speed.py decide whether it ships. A new
+#    default network also needs its start prior and adaptation library made again, from its own
+#    scores: `python benchmarks/start_prior.py --write`, `python benchmarks/adaptation_library.py --write`.
 # 2. gpu_bench.sh (CUDA tests, predict-genes on CUDA beside pyrodigal -j 16, ss on the proteome),
 #    cut off at the call's end so that step 1's files still come back.
 set -uo pipefail
