@@ -5,6 +5,8 @@
 # session 12 (training 193 s with TRAIN_MINUTES 4.5, benchmarks 181 s), so 8 minutes of training fit.
 #
 #   bash benchmarks/gpu_session.sh [TRAIN_MINUTES] [DATA_ROOT]
+#
+# First, here: `bash benchmarks/gpu_prepare.sh` makes .devdata (the genomes) and .whl (wheels).
 #   run(command="bash benchmarks/gpu_session.sh 8 .devdata", carry=[".devdata", ".whl"], timeout_s=600)
 #
 # EXTRA adds options to every run, e.g. weight decay for all (session 12's fold networks, trained
