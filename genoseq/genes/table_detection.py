@@ -10,7 +10,10 @@ The evidence is the share of TGA among codons that sit inside confidently coding
 codon and its in-frame neighbours each P >= 0.9 of being a codon's first base on their strand).
 Measured with network scores of genomes the network never saw (``models/genes_v6.md``): 5.4
 to 8.6 per 1,000 codons in the three table-4 genomes of ``../shared/data/genomes``, 0.02 to 0.12
-per 1,000 in the thirteen table-11 ones; the threshold sits at 1 per 1,000.
+per 1,000 in the thirteen table-11 ones; the threshold sits at 1 per 1,000. A small input is
+called table 4 once at least 5 TGA codons are read through at that rate, and table 11 once 3,000
+confident codons show fewer (windows of the 13 tuning genomes, 5-30 kb: ``models/genes_v6.md``);
+with less evidence it is decoded with table 11 and a warning.
 """
 from __future__ import annotations
 
@@ -21,8 +24,11 @@ import numpy as np
 
 #: TGA codons per 1,000 confidently coding codons above which an input is taken to use table 4
 TGA_PER_1000 = 1.0
-#: confidently coding codons needed to decide; below it the input is decoded with table 11
-MIN_CODONS = 20_000
+#: TGA codons read through (at that rate) needed to call table 4
+MIN_TGA = 5
+#: confidently coding codons needed to call table 11; with fewer (and no call of table 4) the input
+#: is decoded with table 11 and a warning
+MIN_CODONS = 3_000
 #: codons after which the evidence is conclusive (read from about 0.7 Mb of coding sequence)
 ENOUGH_CODONS = 200_000
 _CONFIDENT = float(np.log(0.9))
@@ -39,9 +45,14 @@ class TableCall:
     codons: int  # all codons there
 
     @property
+    def read_through(self) -> bool:
+        """TGA is read through inside coding frames above the threshold rate."""
+        return self.codons > 0 and 1000.0 * self.tga / self.codons > TGA_PER_1000
+
+    @property
     def decided(self) -> bool:
         """Enough coding sequence was seen to tell the tables apart."""
-        return self.codons >= MIN_CODONS
+        return self.table == 4 or (self.codons >= MIN_CODONS and not self.read_through)
 
     @property
     def tga_per_1000(self) -> float:
@@ -79,10 +90,10 @@ def tga_evidence(codes: np.ndarray, scores: np.ndarray) -> tuple[int, int]:
 
 def call_table(evidence: Iterable[tuple[int, int]]) -> TableCall:
     """The table for an input from its contigs' :func:`tga_evidence`: 4 where TGA is read
-    through more than :data:`TGA_PER_1000` times per 1,000 codons, else 11 (and 11 when fewer
-    than :data:`MIN_CODONS` codons were seen)."""
+    through more than :data:`TGA_PER_1000` times per 1,000 codons, at least :data:`MIN_TGA`
+    times; else 11 (undecided below :data:`MIN_CODONS` codons)."""
     tga = codons = 0
     for t, c in evidence:
         tga, codons = tga + t, codons + c
-    table = 4 if codons >= MIN_CODONS and 1000.0 * tga / codons > TGA_PER_1000 else 11
-    return TableCall(table, tga, codons)
+    call = TableCall(11, tga, codons)
+    return TableCall(4, tga, codons) if call.read_through and tga >= MIN_TGA else call

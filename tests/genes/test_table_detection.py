@@ -4,7 +4,7 @@ import pytest
 from Bio.Seq import Seq
 
 from genoseq.genes.codes import COMPLEMENT_CODE, encode_bases
-from genoseq.genes.table_detection import MIN_CODONS, TGA_PER_1000, call_table, tga_evidence
+from genoseq.genes.table_detection import MIN_CODONS, MIN_TGA, TGA_PER_1000, call_table, tga_evidence
 from genoseq.io.fasta import FastaRecord, read_dna, read_fasta
 from tests.cli.helpers import genoseq
 
@@ -38,10 +38,18 @@ def test_tga_inside_confident_frames_is_counted_on_both_strands():
 
 
 def test_the_call_needs_enough_codons_and_a_clear_rate():
-    rate = TGA_PER_1000 / 1000
     assert call_table([(0, MIN_CODONS - 1)]).table == 11
-    assert not call_table([(MIN_CODONS, MIN_CODONS - 1)]).decided  # too few codons to tell
-    assert call_table([(int(3 * rate * MIN_CODONS), MIN_CODONS)]).table == 4
+    assert not call_table([(0, MIN_CODONS - 1)]).decided  # too few codons to rule out table 4
+    assert call_table([(0, MIN_CODONS)]).decided
+    # a small input that reads through TGA clearly and often enough is table 4
+    clear = call_table([(MIN_TGA, 1000)])
+    assert clear.table == 4 and clear.decided
+    assert call_table([(MIN_TGA - 1, 1000)]).table == 11
+    # above the rate but with too few TGA codons to trust it: table 11, undecided, however many codons
+    rate = TGA_PER_1000 / 1000
+    few = call_table([(MIN_TGA - 1, int((MIN_TGA - 1) / rate) - 10)])
+    assert few.table == 11 and few.codons >= MIN_CODONS and not few.decided
+    assert call_table([(int(3 * rate * 20_000), 20_000)]).table == 4
     many = call_table([(5, 100_000), (3, 200_000)])  # evidence adds up over contigs
     assert many.table == 11 and many.decided and many.codons == 300_000
     assert "auto" in many.describe() and "0.03" in many.describe()
@@ -109,3 +117,14 @@ def test_the_api_reports_the_call_and_each_contig_its_table(shared_genomes):
     predictions = list(predictor.predict_records(records))
     assert predictor.table_call is not None and predictor.table_call.table == 4
     assert [p.table for p in predictions] == [4, 4, 4] and [p.id for p in predictions] == ["c0", "c1", "c2"]
+
+
+def test_a_30_kb_piece_is_enough_to_tell_the_tables_apart(shared_genomes):
+    from genoseq.genes.api import GenePredictor
+
+    predictor = GenePredictor.load(device="cpu")
+    for genome, table in (("mgallisepticum_rlow", 4), ("ecoli_k12_mg1655", 11)):
+        sequence = next(read_dna(shared_genomes / genome / "genome.fna.gz")).sequence
+        (prediction,) = predictor.predict_records([FastaRecord("piece", "", sequence[500_000:530_000])])
+        assert predictor.table_call is not None and predictor.table_call.decided
+        assert predictor.table_call.table == table == prediction.table
