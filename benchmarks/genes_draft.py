@@ -40,6 +40,7 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
@@ -113,6 +114,23 @@ def figures(gff: Path | list[Path], inside: dict, cut: set) -> dict[str, float]:
     }
 
 
+def each_genome(args: argparse.Namespace) -> Iterator[tuple[str, str, Path, Path]]:
+    """(name, translation table, data folder, scratch folder) for each of ``--genomes``; the
+    scratch folder is one temporary folder for all of them."""
+    root = Path(args.data_root) / "genomes"
+    manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.genomes.split(","):
+            yield name, str(int(manifest.loc[name, "genetic_code"])), root / name, Path(tmp)
+
+
+def run_all(runs: dict[str, tuple[list[str], Path]]) -> Iterator[tuple[str, Path]]:
+    """Run each tool's command (``*_run``'s (command, output)); yield the tool and its output."""
+    for tool, (command, output) in runs.items():
+        subprocess.run(command, check=True)
+        yield tool, output
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-root", default=str(default_data_root()))
@@ -132,23 +150,17 @@ def main() -> None:
     if args.single:
         single_inputs(args)
         return
-    root = Path(args.data_root) / "genomes"
-    manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in args.genomes.split(","):
-            table = str(int(manifest.loc[name, "genetic_code"]))
-            fasta = Path(tmp) / f"{name}.fna"
-            inside, cut = cut_genome(root / name, args.min_contig, args.max_contig, args.seed, fasta)
-            contigs = sum(1 for line in open(fasta) if line.startswith(">"))
-            print(f"# {name}: {contigs} contigs, {len(inside)} genes inside one, {len(cut)} cut at their 5' end",
-                  flush=True)
-            runs = {f"genoseq ({args.model})": genoseq_run(fasta, Path(tmp) / f"g_{name}", table, args.model)}
-            if shutil.which("prodigal"):
-                runs["prodigal 2.6.3"] = prodigal_run(fasta, Path(tmp) / f"p_{name}.gff", "-g", table)
-            for tool, (command, output) in runs.items():
-                subprocess.run(command, check=True)
-                rows.append({"genome": name, "tool": tool, **figures(output, inside, cut)})
+    for name, table, folder, tmp in each_genome(args):
+        fasta = tmp / f"{name}.fna"
+        inside, cut = cut_genome(folder, args.min_contig, args.max_contig, args.seed, fasta)
+        contigs = sum(1 for line in open(fasta) if line.startswith(">"))
+        print(f"# {name}: {contigs} contigs, {len(inside)} genes inside one, {len(cut)} cut at their 5' end",
+              flush=True)
+        runs = {f"genoseq ({args.model})": genoseq_run(fasta, tmp / f"g_{name}", table, args.model)}
+        if shutil.which("prodigal"):
+            runs["prodigal 2.6.3"] = prodigal_run(fasta, tmp / f"p_{name}.gff", "-g", table)
+        rows += [{"genome": name, "tool": tool, **figures(output, inside, cut)} for tool, output in run_all(runs)]
     table = pd.DataFrame(rows)
     print(f"\nContigs {args.min_contig:,}-{args.max_contig:,} bp (log-uniform, seed {args.seed}).\n")
     print(table.to_markdown(index=False, floatfmt=".4f"))
@@ -157,34 +169,29 @@ def main() -> None:
 
 
 def single_inputs(args: argparse.Namespace) -> None:
-    root = Path(args.data_root) / "genomes"
-    manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in args.genomes.split(","):
-            table = str(int(manifest.loc[name, "genetic_code"]))
-            record = next(read_dna(root / name / "genome.fna.gz"))
-            reference = [f for f in read_cds(root / name / "annotation.gff3.gz") if not f.pseudo and f.seqid == record.id]
-            rng = random.Random(args.seed)
-            outputs: dict[str, list[Path]] = {}
-            inside: dict = {}
-            cut: set = set()
-            for k in range(args.single):
-                pos = rng.randrange(0, len(record.sequence) - args.window)
-                end = pos + args.window
-                fasta = Path(tmp) / f"w{k}.fna"
-                fasta.write_text(f">w{k}\n{record.sequence[pos:end]}\n")
-                project(reference, f"w{k}", pos, end, inside, cut)  # window ids keep the windows apart
-                runs = {f"genoseq ({args.model})": genoseq_run(fasta, Path(tmp) / f"g{k}", table, args.model)}
-                if shutil.which("prodigal"):
-                    runs["prodigal 2.6.3 -p meta"] = prodigal_run(fasta, Path(tmp) / f"p{k}.gff", "-p", "meta")
-                for tool, (command, output) in runs.items():
-                    subprocess.run(command, check=True)
-                    outputs.setdefault(tool, []).append(output)
-            for tool, paths in outputs.items():
-                rows.append({"genome": name, "tool": tool, **figures(paths, inside, cut)})
-            print(f"# {name}: {args.single} windows of {args.window:,} bp, {len(inside)} genes inside one, "
-                  f"{len(cut)} cut at their 5' end", flush=True)
+    for name, table, folder, tmp in each_genome(args):
+        record = next(read_dna(folder / "genome.fna.gz"))
+        reference = [f for f in read_cds(folder / "annotation.gff3.gz") if not f.pseudo and f.seqid == record.id]
+        rng = random.Random(args.seed)
+        outputs: dict[str, list[Path]] = {}
+        inside: dict = {}
+        cut: set = set()
+        for k in range(args.single):
+            pos = rng.randrange(0, len(record.sequence) - args.window)
+            end = pos + args.window
+            fasta = tmp / f"{name}_w{k}.fna"
+            fasta.write_text(f">w{k}\n{record.sequence[pos:end]}\n")
+            project(reference, f"w{k}", pos, end, inside, cut)  # window ids keep the windows apart
+            runs = {f"genoseq ({args.model})": genoseq_run(fasta, tmp / f"{name}_g{k}", table, args.model)}
+            if shutil.which("prodigal"):
+                runs["prodigal 2.6.3 -p meta"] = prodigal_run(fasta, tmp / f"{name}_p{k}.gff", "-p", "meta")
+            for tool, output in run_all(runs):
+                outputs.setdefault(tool, []).append(output)
+        for tool, paths in outputs.items():
+            rows.append({"genome": name, "tool": tool, **figures(paths, inside, cut)})
+        print(f"# {name}: {args.single} windows of {args.window:,} bp, {len(inside)} genes inside one, "
+              f"{len(cut)} cut at their 5' end", flush=True)
     print(f"\nEach window its own input (seed {args.seed}); figures pooled over the windows.\n")
     print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".4f"))
 
@@ -223,10 +230,7 @@ def metagenome(args: argparse.Namespace) -> None:
         if shutil.which("prodigal"):
             for mode in ("meta", "single"):
                 runs[f"prodigal 2.6.3 -p {mode}"] = prodigal_run(mix, Path(tmp) / f"p_{mode}.gff", "-p", mode)
-        rows = []
-        for tool, (command, output) in runs.items():
-            subprocess.run(command, check=True)
-            rows.append({"tool": tool, **figures(output, inside, cut)})
+        rows = [{"tool": tool, **figures(output, inside, cut)} for tool, output in run_all(runs)]
     print(f"\nContigs {args.min_contig:,}-{args.max_contig:,} bp (log-uniform, seed {args.seed}), "
           f"up to {args.max_bases:,} bp of each genome, shuffled.\n")
     print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".4f"))
