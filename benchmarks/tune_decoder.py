@@ -21,6 +21,7 @@ import gzip
 import itertools
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -29,7 +30,7 @@ import pandas as pd
 
 from genoseq.datapaths import default_data_root
 from genoseq.genes.api import GenePredictor
-from genoseq.genes.dataset import DEFAULT_VALIDATION, VERIFIED_TUNING
+from genoseq.genes.dataset import DEFAULT_VALIDATION, VERIFIED_TUNING, prodigal_annotated
 from genoseq.genes.evaluate import evaluate_features
 from genoseq.genes.scoring import score_sequences
 from genoseq.io.fasta import as_bytes, read_dna
@@ -80,12 +81,20 @@ def main() -> None:
                          "maximising the weighted sum of mean metrics given by --objective")
     ap.add_argument("--objective", default="sensitivity=1,precision=1,start_exact=0.5",
                     help="weights of the mean metrics in the coordinate-ascent objective")
+    ap.add_argument("--keep-prodigal-annotated", action="store_true",
+                    help="keep genomes whose annotation is Prodigal's own calls (left out by default: "
+                         "scored against them, a decoder gains by agreeing with Prodigal)")
     args = ap.parse_args()
     root = Path(args.data_root) / "genomes"
     manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
     # float32 scores, as the shipped CPU engine (ONNX Runtime) computes them, whichever engine loads a candidate
     predictor = GenePredictor.load(args.model, "cpu", precision="fp32")
     annotated = [g for g in args.genomes.split(",") if g]
+    circular = sorted(set(annotated) & set(prodigal_annotated(manifest)))
+    if circular and not args.keep_prodigal_annotated:
+        print(f"tune_decoder: leaving out {', '.join(circular)}: their annotations are Prodigal's calls "
+              "(MANIFEST.tsv; --keep-prodigal-annotated keeps them)", file=sys.stderr)
+        annotated = [g for g in annotated if g not in circular]
     verified = [g for g in args.verified.split(",") if g]
     checkpoints = dict(item.partition("=")[::2] for item in args.scores_model)
     loaded = {path: GenePredictor.load(path, "cpu", precision="fp32") for path in set(checkpoints.values())}  # each network once

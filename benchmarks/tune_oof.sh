@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Tune the gene decoder on 13 genomes: the 11 training genomes, each scored by the fold network
-# of benchmarks/gpu_folds.sh that never saw it, and the 2 validation genomes scored by MODEL.
-# The test genomes take no part. (genes-default v4-v6: models/genes_v4.md ... models/genes_v6.md)
+# Tune the gene decoder on the training genomes, each scored by the fold network of
+# benchmarks/gpu_folds.sh that never saw it, and the 2 validation genomes scored by MODEL.
+# The test genomes take no part, and tune_decoder.py leaves out the four training genomes whose
+# annotations are Prodigal's own calls (RASTtk; MANIFEST.tsv), so 9 genomes tune the decoder
+# (13 up to session 15: models/genes_v6.md).
 #
 #   bash benchmarks/tune_oof.sh [MODEL] [FOLDS_DIR]
 #
 # FOLDS_DIR (default benchmarks/folds): gpu_folds.sh's runs/gpu, or the copy of it that
 # benchmarks/keep_folds.py makes in the repository. Without fold networks (none are committed
-# yet: session 12's were lost) tune_decoder.py can only score the 13 genomes with MODEL itself,
+# yet: session 12's were lost) tune_decoder.py can only score the tuning genomes with MODEL itself,
 # in sample for the training genomes.
 #
 # GRID names the settings and their values; by default a coordinate ascent over them starts from the
