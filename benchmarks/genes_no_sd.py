@@ -1,0 +1,108 @@
+#!/usr/bin/env python
+"""Gene calls when the Shine-Dalgarno signal is gone: genoseq beside Prodigal on genomes whose
+ribosome-binding sites were erased.
+
+    python benchmarks/genes_no_sd.py [--data-root ../shared/data] [--genomes a,b,...] [--width 20]
+        [--seed 1] [--with-original] [--model genes-default]
+
+Leaderless genomes (many archaea, among them crenarchaea and haloarchaea) start translation
+without a Shine-Dalgarno site, and no shared genome is of that kind. This benchmark makes
+stand-ins: in each genome the ``--width`` bases upstream of every annotated start are replaced by
+random bases of the genome's GC content, wherever no annotated CDS covers them (bases inside a
+neighbouring gene are kept, so its coding sequence is not touched). Gene calls are then scored
+against the unchanged annotation (``genoseq evaluate genes``' figures). It tests whether start
+choice and gene calling hold up without the motif, not how a real leaderless genome's promoter
+signals are used.
+
+The default genomes are the tuning genomes whose annotations are not Prodigal's own calls
+(training genomes: the network saw their sequence, but not with their sites erased).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import random
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genoseq.datapaths import default_data_root
+from genoseq.genes.evaluate import evaluate_files
+from genoseq.io.fasta import read_dna
+from genoseq.io.gff3 import read_cds
+
+GENOMES = ("bsubtilis_best7003,mgallisepticum_rlow,mtuberculosis_h37rv,rdenitrificans_och114,mmaripaludis_s2,"
+           "macetivorans_c2a,malvi_atcc29626")
+
+
+def erase_sites(folder: Path, out: Path, width: int, seed: int) -> int:
+    """Write the genome of ``folder`` to ``out`` with the intergenic ``width`` bases before every
+    annotated start randomised; returns how many bases were replaced."""
+    rng = random.Random(seed)
+    seqs = {r.id: bytearray(r.sequence.upper(), "ascii") for r in read_dna(folder / "genome.fna.gz")}
+    genes = read_cds(folder / "annotation.gff3.gz")
+    covered = {k: np.zeros(len(v), dtype=bool) for k, v in seqs.items()}
+    for f in genes:
+        for s, e in f.parts:
+            covered[f.seqid][s - 1:e] = True
+    gc = sum(v.count(b"G") + v.count(b"C") for v in seqs.values()) / sum(len(v) for v in seqs.values())
+    replaced = 0
+    for f in genes:
+        seq, cover = seqs[f.seqid], covered[f.seqid]
+        span = range(f.start - 1 - width, f.start - 1) if f.strand == "+" else range(f.end, f.end + width)
+        for i in span:
+            if 0 <= i < len(seq) and not cover[i]:
+                seq[i] = ord(rng.choice("GC" if rng.random() < gc else "AT"))
+                replaced += 1
+    out.write_text("".join(f">{k}\n{v.decode()}\n" for k, v in seqs.items()))
+    return replaced
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-root", default=str(default_data_root()))
+    ap.add_argument("--genomes", default=GENOMES)
+    ap.add_argument("--width", type=int, default=20, help="bases upstream of each start to erase [%(default)s]")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--with-original", action="store_true", help="also run the unchanged genomes")
+    ap.add_argument("--model", default="genes-default")
+    args = ap.parse_args()
+    root = Path(args.data_root) / "genomes"
+    manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.genomes.split(","):
+            table = str(int(manifest.loc[name, "genetic_code"]))
+            variants = {"sites erased": Path(tmp) / f"{name}.erased.fna"}
+            replaced = erase_sites(root / name, variants["sites erased"], args.width, args.seed)
+            if args.with_original:
+                variants["original"] = Path(tmp) / f"{name}.fna"
+                with gzip.open(root / name / "genome.fna.gz", "rb") as src, open(variants["original"], "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+            print(f"# {name}: {replaced:,} bases erased", flush=True)
+            for variant, fasta in variants.items():
+                outputs = {"genoseq": fasta.with_suffix(".genoseq.gff3")}
+                subprocess.run(["genoseq", "predict-genes", str(fasta), "--gff", str(outputs["genoseq"]),
+                                "--proteins", "none", "--genes", "none", "--tracks", "none", "-g", table,
+                                "-m", args.model, "-q"], check=True)
+                if shutil.which("prodigal"):
+                    outputs["prodigal 2.6.3"] = fasta.with_suffix(".prodigal.gff")
+                    subprocess.run(["prodigal", "-i", str(fasta), "-f", "gff", "-o", str(outputs["prodigal 2.6.3"]),
+                                    "-g", table, "-q"], check=True)
+                for tool, gff in outputs.items():
+                    e = evaluate_files(gff, root / name / "annotation.gff3.gz")
+                    rows.append({"genome": name, "variant": variant, "tool": tool, "sensitivity": e.sensitivity,
+                                 "exact starts": e.start_exact, "precision": e.precision})
+    df = pd.DataFrame(rows)
+    print(df.to_markdown(index=False, floatfmt=".4f"))
+    print(f"\nMean of {df.genome.nunique()} genomes:\n")
+    mean = df.groupby(["variant", "tool"], sort=False)[["sensitivity", "exact starts", "precision"]].mean()
+    print(mean.reset_index().to_markdown(index=False, floatfmt=".4f"))
+
+
+if __name__ == "__main__":
+    main()
