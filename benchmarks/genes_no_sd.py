@@ -20,10 +20,9 @@ The default genomes are the tuning genomes whose annotations are not Prodigal's 
 from __future__ import annotations
 
 import argparse
-import gzip
 import random
 import shutil
-import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -31,9 +30,13 @@ import numpy as np
 import pandas as pd
 
 from genoseq.datapaths import default_data_root
+from genoseq.genes.dataset import read_manifest
 from genoseq.genes.evaluate import evaluate_files
 from genoseq.io.fasta import read_dna
 from genoseq.io.gff3 import read_cds
+
+sys.path.insert(0, str(Path(__file__).parent))
+from genes_draft import genoseq_run, prodigal_run, run_all  # noqa: E402  (benchmarks/genes_draft.py)
 
 GENOMES = ("bsubtilis_best7003,mgallisepticum_rlow,mtuberculosis_h37rv,rdenitrificans_och114,mmaripaludis_s2,"
            "macetivorans_c2a,malvi_atcc29626")
@@ -72,28 +75,23 @@ def main() -> None:
     ap.add_argument("--model", default="genes-default")
     args = ap.parse_args()
     root = Path(args.data_root) / "genomes"
-    manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
+    manifest = read_manifest(args.data_root).set_index("short_name")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.genomes.split(","):
             table = str(int(manifest.loc[name, "genetic_code"]))
-            variants = {"sites erased": Path(tmp) / f"{name}.erased.fna"}
-            replaced = erase_sites(root / name, variants["sites erased"], args.width, args.seed)
+            erased = Path(tmp) / f"{name}.erased.fna"
+            print(f"# {name}: {erase_sites(root / name, erased, args.width, args.seed):,} bases erased", flush=True)
+            variants = {"sites erased": erased}
             if args.with_original:
                 variants["original"] = Path(tmp) / f"{name}.fna"
-                with gzip.open(root / name / "genome.fna.gz", "rb") as src, open(variants["original"], "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-            print(f"# {name}: {replaced:,} bases erased", flush=True)
+                variants["original"].write_text("".join(f">{r.id}\n{r.sequence}\n"
+                                                        for r in read_dna(root / name / "genome.fna.gz")))
             for variant, fasta in variants.items():
-                outputs = {"genoseq": fasta.with_suffix(".genoseq.gff3")}
-                subprocess.run(["genoseq", "predict-genes", str(fasta), "--gff", str(outputs["genoseq"]),
-                                "--proteins", "none", "--genes", "none", "--tracks", "none", "-g", table,
-                                "-m", args.model, "-q"], check=True)
+                runs = {"genoseq": genoseq_run(fasta, fasta.with_suffix(".genoseq"), table, args.model)}
                 if shutil.which("prodigal"):
-                    outputs["prodigal 2.6.3"] = fasta.with_suffix(".prodigal.gff")
-                    subprocess.run(["prodigal", "-i", str(fasta), "-f", "gff", "-o", str(outputs["prodigal 2.6.3"]),
-                                    "-g", table, "-q"], check=True)
-                for tool, gff in outputs.items():
+                    runs["prodigal 2.6.3"] = prodigal_run(fasta, fasta.with_suffix(".prodigal.gff"), "-g", table)
+                for tool, gff in run_all(runs):
                     e = evaluate_files(gff, root / name / "annotation.gff3.gz")
                     rows.append({"genome": name, "variant": variant, "tool": tool, "sensitivity": e.sensitivity,
                                  "exact starts": e.start_exact, "precision": e.precision})
