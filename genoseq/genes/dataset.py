@@ -34,6 +34,10 @@ VERIFIED_TUNING = ("mtuberculosis_h37rv", "rdenitrificans_och114")
 VERIFIED_TEST = ("ecoli_k12_mg1655",)
 
 
+#: start-target value of a base whose start label is not learned (:meth:`AnnotatedGenome.forget_starts`)
+START_UNKNOWN = 2
+
+
 @dataclass
 class AnnotatedGenome:
     """A genome's contigs (ASCII bytes) and per-base targets."""
@@ -42,12 +46,18 @@ class AnnotatedGenome:
     table: int
     seqs: list[np.ndarray]
     coding: list[np.ndarray]
-    starts: list[np.ndarray]
+    starts: list[np.ndarray]  # uint8 (2, L): 1 a gene starts here, 0 none, START_UNKNOWN not learned
     soft: list[np.ndarray] | None = None  # a teacher network's float16 (9, L) scores per contig, for distillation
 
     @property
     def size(self) -> int:
         return sum(len(s) for s in self.seqs)
+
+    def forget_starts(self) -> None:
+        """Keep the coding targets but learn no start sites from this genome (for annotations
+        whose starts are another gene finder's calls rather than curated)."""
+        for starts in self.starts:
+            starts[:] = START_UNKNOWN
 
 
 def load_annotated_genome(fasta: str | Path, gff: str | Path, table: int = 11, name: str = "") -> AnnotatedGenome:
@@ -151,11 +161,11 @@ def sample_windows(
 
 def to_batch(seqs: np.ndarray, coding: np.ndarray, starts: np.ndarray, soft: np.ndarray | None,
              phase_channel: bool) -> WindowBatch:
-    mask = start_candidates(encode_bases(seqs), genetic_code(11))
+    mask = start_candidates(encode_bases(seqs), genetic_code(11)) & (starts != START_UNKNOWN)
     return WindowBatch(
         torch.from_numpy(encode_batch(seqs, phase_channel)),
         torch.from_numpy(coding.astype(np.int64)),
-        torch.from_numpy(starts.astype(np.float32)),
+        torch.from_numpy((starts == 1).astype(np.float32)),
         torch.from_numpy(mask),
         None if soft is None else torch.from_numpy(soft),
     )

@@ -8,7 +8,7 @@ import numpy as np
 from genoseq.errors import GenoseqError
 from genoseq.genes.dataset import (
     DEFAULT_EXCLUDED, DEFAULT_TEST, DEFAULT_VALIDATION, AnnotatedGenome, GeneTrainingTask, load_annotated_genome,
-    load_genomes, read_manifest,
+    load_genomes, prodigal_annotated, read_manifest,
 )
 from genoseq.genes.model import GeneNetConfig, build_gene_net
 from genoseq.nn.registry import load_module
@@ -38,6 +38,7 @@ def train(
     teacher: str | None = None,
     distill_weight: float = 0.8,
     distill_start: str = "probability",
+    no_starts_from: list[str] | None = None,
     log=print,
 ) -> dict[str, float]:
     """Train a gene model; genomes come from ``data_root`` by name and/or explicit
@@ -45,7 +46,9 @@ def train(
     architecture replaces ``config``). With a ``teacher`` network, ``distill_weight`` of the
     loss is the teacher's scores on the training genomes (knowledge distillation, e.g. into
     a faster architecture; ``distill_start``: how start sites are matched, see
-    :func:`genoseq.genes.dataset.gene_loss`); validation is against the annotation alone. ``window``
+    :func:`genoseq.genes.dataset.gene_loss`); validation is against the annotation alone.
+    ``no_starts_from``: training genomes whose start sites are not learned (their coding
+    targets are), by name; "prodigal" names the data root's Prodigal-annotated ones. ``window``
     (bases) defaults to :data:`DEFAULT_WINDOW` rounded down to whole GRU steps. Returns the best
     validation metrics."""
     model = None
@@ -74,6 +77,7 @@ def train(
     valid_set += [load_annotated_genome(f, g, t) for f, g, t in valid_pairs or []]
     if not train_set:
         raise GenoseqError("no training genomes given")
+    forget_starts(train_set, no_starts_from or [], data_root, log)
     log(f"training on {len(train_set)} genome{'s' * (len(train_set) != 1)} ({sum(g.size for g in train_set):,} bp): "
         + ", ".join(g.name for g in train_set))
     log(f"validating on {len(valid_set)} genome{'s' * (len(valid_set) != 1)}: " + ", ".join(g.name for g in valid_set))
@@ -82,6 +86,29 @@ def train(
     task = GeneTrainingTask(train_set, valid_set, config, batch_size, window, model=model,
                             distill_weight=distill_weight if teacher else 0.0, distill_start=distill_start)
     return fit(task, settings, log=log)
+
+
+def forget_starts(genomes: list[AnnotatedGenome], names: list[str], data_root: str | Path | None,
+                  log=print) -> None:
+    """Drop the start targets of the ``genomes`` named in ``names`` ("prodigal": every genome
+    the data root's MANIFEST says Prodigal annotated); unknown names are an error."""
+    wanted = set(names)
+    if "prodigal" in wanted:
+        if data_root is None:
+            raise GenoseqError("'prodigal' in the genomes without start targets needs --data-root (its MANIFEST)")
+        wanted = (wanted - {"prodigal"}) | set(prodigal_annotated(read_manifest(data_root)))
+        explicit = set(names) - {"prodigal"}
+    else:
+        explicit = wanted
+    by_name = {g.name: g for g in genomes}
+    unknown = sorted(explicit - set(by_name))
+    if unknown:
+        raise GenoseqError(f"no training genome named {unknown[0]!r} (genomes without start targets)")
+    dropped = sorted(wanted & set(by_name))
+    for name in dropped:
+        by_name[name].forget_starts()
+    if dropped:
+        log(f"start sites not learned from: {', '.join(dropped)}")
 
 
 def attach_teacher_scores(genomes: list[AnnotatedGenome], teacher: str, device: str = "auto", log=print) -> None:
