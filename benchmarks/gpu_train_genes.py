@@ -7,8 +7,10 @@
 A short probe run (``--probe-steps`` steps, its own folder) measures this machine's
 steps per second; the real run then gets as many epochs as fit in ``--minutes``, so
 its cosine learning-rate schedule ends when the budget does (a plain ``--max-minutes``
-would stop mid-schedule). The step count is printed and stored in the run's
-``metrics.csv``, so the run can be repeated exactly with ``genoseq train genes``.
+would stop mid-schedule). ``--epochs`` skips the probe and trains that many epochs on the same
+schedule, for a machine shared with other work, where a probe would misjudge the speed. The step
+count is printed and stored in the run's ``metrics.csv``, so the run can be repeated exactly with
+``genoseq train genes``.
 Several of these can share one GPU: the network is small and leaves it mostly idle.
 """
 from __future__ import annotations
@@ -29,7 +31,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-root", required=True)
     ap.add_argument("-o", "--out", required=True)
-    ap.add_argument("--minutes", type=float, required=True)
+    budget = ap.add_mutually_exclusive_group(required=True)
+    budget.add_argument("--minutes", type=float, help="wall-clock budget: epochs from a probe run's speed")
+    budget.add_argument("--epochs", type=int, help="this many epochs instead (no probe)")
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--window", type=int, default=3000)
@@ -62,13 +66,22 @@ def main() -> None:
                              codons_per_step=args.codons_per_step)
 
     out = Path(args.out)
+    epochs = args.epochs or probe_epochs(args, out, config(), options)
+    train(TrainSettings(out_dir=str(out), epochs=epochs, steps_per_epoch=args.steps_per_epoch, lr=args.lr,
+                        seed=args.seed, device=args.device, threads=args.threads, weight_decay=args.weight_decay,
+                        warmup_steps=min(400, epochs * args.steps_per_epoch // 10)),
+          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window, **options)
+
+
+def probe_epochs(args: argparse.Namespace, out: Path, config: GeneNetConfig, options: dict) -> int:
+    """How many epochs fit in ``--minutes``, from a short probe run's speed."""
     probe = out.with_name(out.name + "_probe")
     shutil.rmtree(probe, ignore_errors=True)
     t0 = time.time()
     train(TrainSettings(out_dir=str(probe), epochs=1, steps_per_epoch=args.probe_steps, lr=args.lr,
                         seed=args.seed, device=args.device, threads=args.threads, resume=False,
                         weight_decay=args.weight_decay),
-          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window, **options)
+          data_root=args.data_root, config=config, batch_size=args.batch_size, window=args.window, **options)
     probe_s = time.time() - t0
     with open(probe / "metrics.csv") as handle:
         epoch_s = float(next(csv.DictReader(handle))["epoch_s"])
@@ -77,10 +90,7 @@ def main() -> None:
     epochs = max(1, int(remaining / (per_step * args.steps_per_epoch)))
     print(f"probe: {per_step * 1000:.1f} ms per step of {args.batch_size} x {args.window} bp; "
           f"training {epochs} epochs x {args.steps_per_epoch} steps", flush=True)
-    train(TrainSettings(out_dir=str(out), epochs=epochs, steps_per_epoch=args.steps_per_epoch, lr=args.lr,
-                        seed=args.seed, device=args.device, threads=args.threads, weight_decay=args.weight_decay,
-                        warmup_steps=min(400, epochs * args.steps_per_epoch // 10)),
-          data_root=args.data_root, config=config(), batch_size=args.batch_size, window=args.window, **options)
+    return epochs
 
 
 if __name__ == "__main__":
