@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from genoseq.genes.codes import GeneticCode, codon_code
 from genoseq.io.gff3 import CDSFeature, read_cds
 
 
@@ -77,3 +78,44 @@ def evaluate_features(predicted: list[CDSFeature], reference: list[CDSFeature]) 
 def evaluate_files(pred_gff: str | Path, ref_gff: str | Path) -> GeneEvaluation:
     """Evaluate a predicted GFF3 (genoseq, Prodigal, ...) against a reference GFF3."""
     return evaluate_features(read_cds(pred_gff), read_cds(ref_gff))
+
+
+_COMPLEMENT = str.maketrans("ACGTacgt", "TGCAtgca")
+
+
+def most_upstream_starts(features: list[CDSFeature], sequences: dict[str, str], code: GeneticCode) -> tuple[int, int]:
+    """How many of the ``features`` (non-pseudo, one part, inside a sequence of ``sequences``)
+    start at the most upstream start codon (ATG, GTG, TTG where ``code`` allows them) of their
+    open reading frame, and how many were checked. An annotation made by taking every ORF's
+    longest version scores near 1; verified start sets and current gene finders score 0.5-0.65
+    on genomes of average GC (``benchmarks/start_annotation_bias.py``). ORFs that run off the
+    sequence's edge are not counted."""
+    upstream = hits = 0
+    reverse: dict[str, str] = {}
+    for f in features:
+        if f.pseudo or len(f.parts) != 1 or f.seqid not in sequences:
+            continue
+        seq = sequences[f.seqid]
+        if f.strand == "+":
+            strand_seq, start = seq, f.start - 1
+        else:
+            if f.seqid not in reverse:
+                reverse[f.seqid] = seq.translate(_COMPLEMENT)[::-1]
+            strand_seq, start = reverse[f.seqid], len(seq) - f.end
+        furthest, i = start, start - 3
+        while i >= 0:
+            codon = strand_seq[i : i + 3].upper()
+            if len(codon) < 3 or _is(code.is_stop, codon):
+                break
+            if _is(code.is_start, codon):
+                furthest = i
+            i -= 3
+        if i < 0:  # the ORF runs off the sequence
+            continue
+        upstream += 1
+        hits += furthest == start
+    return hits, upstream
+
+
+def _is(table: np.ndarray, codon: str) -> bool:
+    return bool(set(codon) <= set("ACGT") and table[codon_code(codon)])
