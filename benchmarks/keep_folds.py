@@ -7,12 +7,12 @@
 ``folds.tar``): ``folds.txt`` and ``fold_*/best.pt``. The fold networks are what the decoder is
 tuned with (``benchmarks/tune_oof.sh``, ``benchmarks/start_prior.py``): each scores the training
 genomes it never saw. ``runs/`` is scratch and does not outlive a session (session 12's were lost
-that way), so the best checkpoints are copied, without optimizer state, with ``folds.txt``.
+that way), so the best checkpoints are copied, without optimizer state, with ``folds.txt``. The
+target's ``folds.txt`` keeps its other folds, so folds trained in different sessions add up.
 """
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
 from genoseq.nn.registry import save_slim
@@ -27,8 +27,13 @@ def main() -> None:
     if not folds.exists():
         raise SystemExit(f"{folds}: not found (is {args.source} gpu_folds.sh's runs/gpu?)")
     args.target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(folds, args.target / "folds.txt")
-    for line in folds.read_text().splitlines():
+    new = [line for line in folds.read_text().splitlines() if line.strip()]
+    names = {line.split(":")[0] for line in new}
+    kept_file = args.target / "folds.txt"
+    kept = [line for line in kept_file.read_text().splitlines() if line.strip() and line.split(":")[0] not in names] \
+        if kept_file.exists() else []
+    kept_file.write_text("".join(f"{line}\n" for line in kept + new))
+    for line in new:
         name = line.split(":")[0]
         (args.target / name).mkdir(exist_ok=True)
         save_slim(args.source / name / "best.pt", "genes", args.target / name / "best.pt")
