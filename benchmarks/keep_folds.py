@@ -30,8 +30,8 @@ def main() -> None:
     new = [line for line in folds.read_text().splitlines() if line.strip()]
     names = {line.split(":")[0] for line in new}
     kept_file = args.target / "folds.txt"
-    kept = [line for line in kept_file.read_text().splitlines() if line.strip() and line.split(":")[0] not in names] \
-        if kept_file.exists() else []
+    old = kept_file.read_text().splitlines() if kept_file.exists() else []
+    kept = [line for line in old if line.strip() and line.split(":")[0] not in names]
     kept_file.write_text("".join(f"{line}\n" for line in kept + new))
     for line in new:
         name = line.split(":")[0]

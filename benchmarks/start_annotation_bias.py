@@ -7,8 +7,8 @@
 For every shared genome: the share of its annotated genes that start at the most upstream
 start codon (ATG, GTG, TTG) of their open reading frame
 (:func:`genoseq.genes.evaluate.most_upstream_starts`), the same for its verified start set where
-it has one, and with ``--prodigal`` / ``--genoseq MODEL`` for those tools' calls on it. Experimentally verified
-starts sit well below 1 (many genes have an in-frame start codon upstream of the real one); an
+it has one, and with ``--prodigal`` / ``--genoseq MODEL`` for those tools' calls on it.
+Experimentally verified starts sit well below 1 (many genes have an in-frame start codon upstream of the real one); an
 annotation near 0.9 on a genome of average GC chose the longest ORF nearly every time, so exact
 starts measured against it reward calling genes long rather than calling starts right.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from genoseq.datapaths import default_data_root
-from genoseq.genes.codes import genetic_code
+from genoseq.genes.codes import GeneticCode, genetic_code
 from genoseq.genes.dataset import read_manifest
 from genoseq.genes.evaluate import most_upstream_starts
 from genoseq.io.fasta import read_dna
@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from genes_draft import genoseq_run, prodigal_run  # noqa: E402  (benchmarks/genes_draft.py)
 
 
-def share(features, seqs, code) -> str:
+def share(features: list, seqs: dict[str, str], code: GeneticCode) -> str:
+    """``most_upstream_starts`` as "share (hits/checked)"."""
     hits, n = most_upstream_starts(features, seqs, code)
     return f"{hits / n:.3f} ({hits}/{n})" if n else ""
 
@@ -58,16 +59,17 @@ def main() -> None:
                    "annotation": share(read_cds(folder / "annotation.gff3.gz"), seqs, code)}
             verified = folder / "verified_starts.gff"
             row["verified starts"] = share(read_cds(verified), seqs, code) if verified.exists() else ""
-            fasta = Path(tmp) / "genome.fna"
-            fasta.write_text("".join(f">{k}\n{v}\n" for k, v in seqs.items()))
-            tools = {"prodigal 2.6.3": prodigal_run(fasta, Path(tmp) / "prodigal.gff", "-g", str(code.table_id))
-                     if args.prodigal else None,
-                     f"genoseq {args.genoseq}": genoseq_run(fasta, Path(tmp) / "genoseq", str(code.table_id), args.genoseq)
-                     if args.genoseq else None}
-            for name, run in tools.items():
-                if run is not None:
-                    subprocess.run(run[0], check=True)
-                    row[name] = share(read_cds(run[1]), seqs, code)
+            fasta, out = Path(tmp) / "genome.fna", Path(tmp)
+            tools = {}
+            if args.prodigal:
+                tools["prodigal 2.6.3"] = prodigal_run(fasta, out / "prodigal.gff", "-g", str(code.table_id))
+            if args.genoseq:
+                tools[f"genoseq {args.genoseq}"] = genoseq_run(fasta, out / "genoseq", str(code.table_id), args.genoseq)
+            if tools:
+                fasta.write_text("".join(f">{k}\n{v}\n" for k, v in seqs.items()))
+            for name, (command, gff) in tools.items():
+                subprocess.run(command, check=True)
+                row[name] = share(read_cds(gff), seqs, code)
             rows.append(row)
             print(row, file=sys.stderr, flush=True)
     print(pd.DataFrame(rows).to_markdown(index=False))

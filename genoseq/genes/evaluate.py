@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from genoseq.genes.codes import GeneticCode, codon_code
+from genoseq.genes.codes import GeneticCode, codon_codes, encode_bases, reverse_codon_codes
+from genoseq.io.fasta import as_bytes
 from genoseq.io.gff3 import CDSFeature, read_cds
 
 
@@ -80,8 +81,6 @@ def evaluate_files(pred_gff: str | Path, ref_gff: str | Path) -> GeneEvaluation:
     return evaluate_features(read_cds(pred_gff), read_cds(ref_gff))
 
 
-_COMPLEMENT = str.maketrans("ACGTacgt", "TGCAtgca")
-
 
 def most_upstream_starts(features: list[CDSFeature], sequences: dict[str, str], code: GeneticCode) -> tuple[int, int]:
     """How many of the ``features`` (non-pseudo, one part, inside a sequence of ``sequences``)
@@ -90,32 +89,22 @@ def most_upstream_starts(features: list[CDSFeature], sequences: dict[str, str], 
     longest version scores near 1; verified start sets and current gene finders score 0.5-0.65
     on genomes of average GC (``benchmarks/start_annotation_bias.py``). ORFs that run off the
     sequence's edge are not counted."""
-    upstream = hits = 0
-    reverse: dict[str, str] = {}
+    codons: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # per sequence: plus- and minus-strand codon codes
+    hits = checked = 0
     for f in features:
         if f.pseudo or len(f.parts) != 1 or f.seqid not in sequences:
             continue
-        seq = sequences[f.seqid]
-        if f.strand == "+":
-            strand_seq, start = seq, f.start - 1
-        else:
-            if f.seqid not in reverse:
-                reverse[f.seqid] = seq.translate(_COMPLEMENT)[::-1]
-            strand_seq, start = reverse[f.seqid], len(seq) - f.end
-        furthest, i = start, start - 3
-        while i >= 0:
-            codon = strand_seq[i : i + 3].upper()
-            if len(codon) < 3 or _is(code.is_stop, codon):
-                break
-            if _is(code.is_start, codon):
-                furthest = i
-            i -= 3
-        if i < 0:  # the ORF runs off the sequence
-            continue
-        upstream += 1
-        hits += furthest == start
-    return hits, upstream
-
-
-def _is(table: np.ndarray, codon: str) -> bool:
-    return bool(set(codon) <= set("ACGT") and table[codon_code(codon)])
+        if f.seqid not in codons:
+            codes = encode_bases(as_bytes(sequences[f.seqid]))
+            codons[f.seqid] = (codon_codes(codes), reverse_codon_codes(codes))
+        plus, minus = codons[f.seqid]
+        # walk codon by codon upstream of the start codon until a stop
+        table, i, step = (plus, f.start - 4, -3) if f.strand == "+" else (minus, f.end + 2, 3)
+        longest = True
+        while 0 <= i < len(table) and not code.is_stop[table[i]]:
+            longest = longest and not code.is_start[table[i]]
+            i += step
+        if 0 <= i < len(table):  # else the ORF runs off the sequence
+            checked += 1
+            hits += longest
+    return hits, checked

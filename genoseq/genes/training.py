@@ -92,14 +92,12 @@ def forget_starts(genomes: list[AnnotatedGenome], names: list[str], data_root: s
                   log=print) -> None:
     """Drop the start targets of the ``genomes`` named in ``names`` ("prodigal": every genome
     the data root's MANIFEST says Prodigal annotated); unknown names are an error."""
-    wanted = set(names)
-    if "prodigal" in wanted:
+    explicit = set(names) - {"prodigal"}
+    wanted = set(explicit)
+    if "prodigal" in names:
         if data_root is None:
             raise GenoseqError("'prodigal' in the genomes without start targets needs --data-root (its MANIFEST)")
-        wanted = (wanted - {"prodigal"}) | set(prodigal_annotated(read_manifest(data_root)))
-        explicit = set(names) - {"prodigal"}
-    else:
-        explicit = wanted
+        wanted |= set(prodigal_annotated(read_manifest(data_root)))
     by_name = {g.name: g for g in genomes}
     unknown = sorted(explicit - set(by_name))
     if unknown:
