@@ -39,7 +39,7 @@ from genoseq.nn.checkpoint import sha256_file
 
 
 def cached_scores(predictor: GenePredictor, fasta: Path, cache: Path) -> list[tuple]:
-    key = sha256_file(predictor.entry.file)[:12]
+    key = sha256_file(predictor.entry.file)[:12] + ("_both" if predictor.windows.orientations == 2 else "")
     out = []
     records = list(read_dna(fasta))
     todo = []
@@ -75,6 +75,8 @@ def main() -> None:
                     help="score these genomes with another network (a cross-fitted one that never saw them); "
                          "decoding still uses --model's settings")
     ap.add_argument("--cache", default="runs/score_cache")
+    ap.add_argument("--orientations", type=int, choices=(1, 2), default=None,
+                    help="2: score each window and its reverse complement and average them (default: the model's)")
     ap.add_argument("--grid", nargs="*", default=[], help="name=v1,v2,... over DecoderSettings fields")
     ap.add_argument("--coordinate", action="store_true",
                     help="coordinate ascent instead of the full grid: vary one setting at a time, 2 rounds, "
@@ -88,7 +90,7 @@ def main() -> None:
     root = Path(args.data_root) / "genomes"
     manifest = pd.read_csv(root / "MANIFEST.tsv", sep="\t").set_index("short_name")
     # float32 scores, as the shipped CPU engine (ONNX Runtime) computes them, whichever engine loads a candidate
-    predictor = GenePredictor.load(args.model, "cpu", precision="fp32")
+    predictor = GenePredictor.load(args.model, "cpu", precision="fp32", orientations=args.orientations)
     annotated = [g for g in args.genomes.split(",") if g]
     circular = sorted(set(annotated) & set(prodigal_annotated(manifest)))
     if circular and not args.keep_prodigal_annotated:
@@ -97,7 +99,7 @@ def main() -> None:
         annotated = [g for g in annotated if g not in circular]
     verified = [g for g in args.verified.split(",") if g]
     checkpoints = dict(item.partition("=")[::2] for item in args.scores_model)
-    loaded = {path: GenePredictor.load(path, "cpu", precision="fp32") for path in set(checkpoints.values())}  # each network once
+    loaded = {path: GenePredictor.load(path, "cpu", precision="fp32", orientations=args.orientations) for path in set(checkpoints.values())}  # each network once
     scorers = {name: loaded[path] for name, path in checkpoints.items()}
     genomes = {}
     for name in dict.fromkeys(annotated + verified):

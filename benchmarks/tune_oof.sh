@@ -15,6 +15,7 @@
 # GRID names the settings and their values; by default a coordinate ascent over them starts from the
 # first values. SEARCH= (empty) evaluates every combination instead, e.g. to compare a few settings:
 #   GRID="adapt_rounds=2,3" SEARCH= bash benchmarks/tune_oof.sh models/genes_v6.pt FOLDS_DIR
+# ARGS adds options of tune_decoder.py, e.g. ARGS='--orientations 2'.
 set -euo pipefail
 MODEL=${1:-genes-default}
 F=${2:-benchmarks/folds}
@@ -37,4 +38,4 @@ site_weight=0,1,2 adapted_start_weight=6,4,8 motif_weight=6,3,9 type_weight=2,1,
 choice_site_weight=4,3,2 choice_start_weight=3,2,1 adapted_coding_weight=0.05,0.03,0.08 alternative_starts=2,0,4}
 # shellcheck disable=SC2086
 python benchmarks/tune_decoder.py --model "$MODEL" --genomes "$TUNE" --scores-model $OOF \
-  --cache runs/score_cache_oof $SEARCH --objective "$OBJECTIVE" --grid $GRID
+  --cache runs/score_cache_oof $SEARCH ${ARGS:-} --objective "$OBJECTIVE" --grid $GRID

@@ -173,6 +173,10 @@ def _output(value: str | None, default: Path) -> str | None:
                    "convolutions (the GRU stays float32) on CPUs that have bfloat16 natively (AVX512-BF16 or AMX), "
                    "else float32, and mixed precision on CUDA; bf16 chooses the torch engine (gene calls the same "
                    "to 0.1 point on the test genomes).")
+@click.option("--orientations", default=None, type=click.IntRange(1, 2),
+              help="2: the network also reads every window's reverse complement and the two readings are "
+                   "averaged (twice the network's time; within noise of 1 on the tuning genomes, session 18); "
+                   "1: one reading.", show_default="the model's setting")
 @click.option("--stop-asterisk/--no-stop-asterisk", default=True, show_default=True,
               help="End proteins with '*' where the gene ends with its stop codon, as Prodigal does.")
 @click.option("--prodigal-ids", is_flag=True,
@@ -180,8 +184,8 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, track_format, model, table, closed,
                   circular, mask,
-                  adapt, min_length, max_overlap, device, threads, batch_size, engine, precision, stop_asterisk,
-                  prodigal_ids, quiet) -> None:
+                  adapt, min_length, max_overlap, device, threads, batch_size, engine, precision, orientations,
+                  stop_asterisk, prodigal_ids, quiet) -> None:
     """Find protein-coding genes in prokaryotic DNA (FASTA, gzip, or '-' for stdin).
 
     Writes GFF3 with Prodigal's attributes and comment lines, proteins and genes
@@ -209,13 +213,14 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
     check_writable(paths.gff, paths.proteins, paths.genes, paths.tracks_prefix)
     keep_freed_memory()
     n_threads = usable_threads(threads)
-    predictor = GenePredictor.load(model, device, table, batch_size, precision, engine, n_threads, closed=closed,
-                                   adapt=adapt, min_length=min_length, max_overlap=max_overlap)
+    predictor = GenePredictor.load(model, device, table, batch_size, precision, engine, n_threads, orientations,
+                                   closed=closed, adapt=adapt, min_length=min_length, max_overlap=max_overlap)
     metadata = {
         "genoseq version": __version__,
         "model": f"{predictor.entry.name} (sha256 {sha256_file(predictor.entry.file)})",
         "options": f"table={table} closed={closed} circular={circular} mask={mask} adapt={adapt} "
-                   f"min_length={predictor.decoder.min_length} max_overlap={predictor.decoder.max_overlap}",
+                   f"min_length={predictor.decoder.min_length} max_overlap={predictor.decoder.max_overlap} "
+                   f"orientations={predictor.windows.orientations}",
         "command": "genoseq predict-genes " + shlex.join(sys.argv[2:]) if len(sys.argv) > 1 else "",
     }
     with BaseProgress("predict-genes", disable=quiet) as bar, output_set() as outputs:

@@ -33,7 +33,7 @@ from genoseq.genes.decode import (
 from genoseq.genes.library import AdaptationLibrary, LibraryGenome, blend
 from genoseq.genes.start_model import StartModel, sd_motif_calls, start_windows
 from genoseq.genes.encode import reverse_complement_bytes
-from genoseq.genes.scoring import OnnxScorer, WindowScorer, WindowSettings, score_sequences
+from genoseq.genes.scoring import BothOrientations, OnnxScorer, WindowScorer, WindowSettings, score_sequences
 from genoseq.genes.table_detection import ENOUGH_CODONS, TableCall, call_table, tga_evidence
 from genoseq.io.fasta import FastaRecord, as_bytes, read_dna
 from genoseq.genes import ENGINES, PRECISIONS
@@ -137,7 +137,7 @@ class GenePredictor:
     def load(
         cls, model: str = DEFAULT_MODEL, device: str = "auto", table: int | str = AUTO_TABLE,
         batch_size: int | None = None, precision: str = "auto", engine: str = "auto",
-        threads: int | None = None, **decoder_options,
+        threads: int | None = None, orientations: int | None = None, **decoder_options,
     ) -> "GenePredictor":
         """Load a shipped model by name (or a .pt / .onnx path) with its tuned decoder
         settings; ``decoder_options`` override fields of :class:`DecoderSettings`.
@@ -152,7 +152,9 @@ class GenePredictor:
         ``precision`` (one of :data:`genoseq.genes.PRECISIONS`), for torch: "auto" runs the
         convolutions in bfloat16 on CPUs that have it natively (the GRU stays float32),
         else float32; mixed precision on CUDA. ``threads``: CPU threads (default: all
-        usable cores)."""
+        usable cores). ``orientations``: 2 scores every window and its reverse complement and
+        averages the two (:class:`~genoseq.genes.scoring.BothOrientations`: twice the network
+        time), 1 the window alone; default: the model's setting."""
         entry = resolve_model(model, "genes")
         threads = usable_threads(threads)
         table = _checked_table(table)
@@ -162,7 +164,7 @@ class GenePredictor:
             network, entry = load_onnx(entry)
             device_name, arithmetic = "cpu", "fp32"
             step = 3 * network.model_config["codons_per_step"]
-            windows = _window_settings(entry, batch_size or ONNX_BATCH_WINDOWS, device_name, step)
+            windows = _window_settings(entry, batch_size or ONNX_BATCH_WINDOWS, device_name, step, orientations)
             scorer = OnnxScorer(network, workers=threads)
         else:
             from genoseq.genes.model import TorchScorer, build_gene_net
@@ -173,8 +175,10 @@ class GenePredictor:
             torch_device = resolve_device(device)
             device_name = str(torch_device)
             arithmetic = resolve_precision(precision, torch_device, PRECISIONS, cpu_fallback="fp32")
-            windows = _window_settings(entry, batch_size, device_name, net.config.step_bases)
+            windows = _window_settings(entry, batch_size, device_name, net.config.step_bases, orientations)
             scorer = TorchScorer(net.to(torch_device), torch_device, arithmetic, windows.conv_batch, workers=threads)
+        if windows.orientations == 2:
+            scorer = BothOrientations(scorer)
         tuned = {k: v for k, v in entry.settings.get("decoder", {}).items() if k in DecoderSettings.__dataclass_fields__}
         decoder = DecoderSettings(**{**tuned, **{k: v for k, v in decoder_options.items() if v is not None}})
         prior = entry.settings.get("start_prior")
@@ -543,10 +547,13 @@ def predict(
 T = TypeVar("T")
 
 
-def _window_settings(entry: ModelEntry, batch_size: int | None, device: str, step: int) -> WindowSettings:
-    """The model's window settings, with ``batch_size`` (default: 256 windows on CUDA) and
-    lengths aligned to the network's ``step`` bases."""
+def _window_settings(entry: ModelEntry, batch_size: int | None, device: str, step: int,
+                     orientations: int | None = None) -> WindowSettings:
+    """The model's window settings, with ``batch_size`` (default: 256 windows on CUDA),
+    ``orientations`` where given, and lengths aligned to the network's ``step`` bases."""
     options = dict(entry.settings.get("windows", {}))
+    if orientations:
+        options["orientations"] = orientations
     if batch_size:
         options["batch_size"] = batch_size
     elif device.startswith("cuda"):

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, ContextManager, Iterable, Iterator, Proto
 
 import numpy as np
 
-from genoseq.genes.encode import encode_batch
-from genoseq.genes.labels import N_OUTPUTS
+from genoseq.genes.encode import encode_batch, reverse_complement_bytes
+from genoseq.genes.labels import N_CODING_CLASSES, N_OUTPUTS, RC_CODING_CLASSES
 
 if TYPE_CHECKING:
     from genoseq.nn.onnx import OnnxNetwork
@@ -39,8 +39,11 @@ class WindowSettings:
     conv_batch: int = 12  # windows per convolution call
     length_step: int = 600  # short contigs are padded up to a multiple of this
     max_pending_bases: int = 4_000_000  # scored-but-unreleased contig bases before part-filled batches run
+    orientations: int = 1  # 2: also score each window's reverse complement and average (BothOrientations)
 
     def __post_init__(self):
+        if self.orientations not in (1, 2):
+            raise ValueError("orientations must be 1 or 2")
         if self.window % 3 or self.flank % 3 or self.length_step % 3:
             raise ValueError("window, flank and length_step must be multiples of 3")
         if self.window <= 2 * self.flank:
@@ -108,6 +111,36 @@ class OnnxScorer:
 
     def running(self) -> ContextManager[None]:
         return nullcontext()
+
+
+class BothOrientations:
+    """Test-time augmentation: a :class:`WindowScorer` that scores every window and its
+    reverse complement and averages the two readings of each base (coding log-probabilities
+    as a geometric mean, renormalised; start logits as a mean). The network runs on twice
+    the windows; it was trained on both orientations, so each is a valid, different reading."""
+
+    def __init__(self, inner: WindowScorer):
+        self.inner, self.workers = inner, inner.workers
+
+    def score(self, windows: np.ndarray) -> np.ndarray:
+        both = self.inner.score(np.concatenate([windows, reverse_complement_bytes(windows)]))
+        return average_orientations(both[: len(windows)], both[len(windows) :])
+
+    def running(self) -> ContextManager[None]:
+        return self.inner.running()
+
+
+def average_orientations(forward: np.ndarray, reverse: np.ndarray) -> np.ndarray:
+    """Mean of scores (B, 9, L) of windows and of their reverse complements (mapped back:
+    bases reversed, strands swapped), with the coding log-probabilities renormalised."""
+    back = np.empty_like(reverse)
+    back[:, :N_CODING_CLASSES] = reverse[:, RC_CODING_CLASSES, ::-1]
+    back[:, N_CODING_CLASSES:] = reverse[:, N_CODING_CLASSES:][:, ::-1, ::-1]
+    mean = (forward + back) * np.float32(0.5)
+    coding = mean[:, :N_CODING_CLASSES]
+    top = coding.max(axis=1, keepdims=True)
+    coding -= top + np.log(np.exp(coding - top).sum(axis=1, keepdims=True))
+    return mean
 
 
 def score_sequences(

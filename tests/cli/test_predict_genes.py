@@ -103,6 +103,22 @@ def test_same_output_for_gzip_stdin_and_repeat(example_run, example_fasta, tmp_p
     assert (tmp_path / "a" / "proteins.faa").read_text() == (example_run / "proteins.faa").read_text()
 
 
+def test_both_orientations_read_each_window_twice(example_run, example_fasta, example_gff, tmp_path):
+    """--orientations 2 averages the network's reading of each window with that of its reverse
+    complement: the same genes in a small plasmid, a run recorded in the header, and 3 refused."""
+    from genoseq.genes.evaluate import evaluate_files
+
+    result = genoseq("predict-genes", example_fasta, "-o", tmp_path / "two", "-q", "--orientations", "2",
+                     "--tracks", "none")
+    assert result.returncode == 0, result.stderr.decode()
+    gff = tmp_path / "two" / "genes.gff3"
+    assert "orientations=2" in gff.read_text() and "orientations=1" in (example_run / "genes.gff3").read_text()
+    assert evaluate_files(gff, example_gff).sensitivity >= 0.7
+    three = genoseq("predict-genes", example_fasta, "-o", tmp_path / "three", "--orientations", "3")
+    assert three.returncode == 2 and b"Invalid value for '--orientations'" in three.stderr
+    assert not (tmp_path / "three").exists()
+
+
 def rotate(fasta, offset):
     record = next(read_fasta(fasta))
     seq = record.sequence[offset:] + record.sequence[:offset]

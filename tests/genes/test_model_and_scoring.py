@@ -1,3 +1,4 @@
+import contextlib
 from types import SimpleNamespace
 
 import numpy as np
@@ -6,7 +7,7 @@ import torch
 
 from genoseq.genes.encode import encode_window
 from genoseq.genes.model import N_OUTPUTS, GeneNet, GeneNetConfig, TorchScorer
-from genoseq.genes.scoring import WindowSettings, score_sequences
+from genoseq.genes.scoring import BothOrientations, WindowSettings, average_orientations, score_sequences
 
 
 def test_model_keeps_per_base_resolution():
@@ -156,3 +157,59 @@ def test_coding_probability_per_strand_in_blocks():
         small = want < 2.0**-14
         assert small.any() and (got[small] == 0).all()
         np.testing.assert_allclose(got[~small], want[~small], rtol=1e-3)
+
+
+class StrandSymmetricScorer:
+    """Scores that read each base alone, so the reverse complement says the same: an A
+    reads as plus-strand codon position 1 and a plus start, a T as their minus-strand twins."""
+
+    workers = 1
+
+    def score(self, windows: np.ndarray) -> np.ndarray:
+        out = np.full((len(windows), N_OUTPUTS, windows.shape[1]), -4.0, dtype=np.float32)
+        out[:, 1] = np.where(windows == ord("A"), -0.1, -4.0)
+        out[:, 4] = np.where(windows == ord("T"), -0.1, -4.0)
+        out[:, 7] = np.where(windows == ord("A"), 3.0, -3.0)
+        out[:, 8] = np.where(windows == ord("T"), 3.0, -3.0)
+        coding = out[:, :7]
+        coding -= np.log(np.exp(coding).sum(axis=1, keepdims=True))
+        return out
+
+    def running(self):
+        return contextlib.nullcontext()
+
+
+def test_both_orientations_map_the_reverse_reading_back_to_its_bases_and_strands():
+    windows = np.frombuffer(b"AACGTTTGCAGT" * 5, dtype=np.uint8).reshape(2, 30).copy()
+    symmetric = StrandSymmetricScorer()
+    np.testing.assert_allclose(BothOrientations(symmetric).score(windows), symmetric.score(windows), atol=1e-5)
+
+
+def test_both_orientations_average_two_readings_and_renormalise():
+    rng = np.random.default_rng(0)
+    forward = rng.normal(size=(1, N_OUTPUTS, 12)).astype(np.float32)
+    reverse = rng.normal(size=(1, N_OUTPUTS, 12)).astype(np.float32)
+    mean = average_orientations(forward, reverse)
+    np.testing.assert_allclose(np.exp(mean[:, :7]).sum(axis=1), 1.0, rtol=1e-5)
+    # the plus-strand start at base 0 is the mean of its forward logit and the reverse
+    # reading's minus-strand start at the window's last base
+    assert mean[0, 7, 0] == pytest.approx((forward[0, 7, 0] + reverse[0, 8, 11]) / 2)
+    # plus-strand codon position 2 at base 3 pairs with minus-strand position 2 at base 8
+    logp = mean[0, :7, 3]
+    raw = (forward[0, :7, 3] + reverse[0, [0, 4, 5, 6, 1, 2, 3], 8]) / 2
+    np.testing.assert_allclose(logp - logp[0], raw - raw[0], rtol=1e-5)
+
+
+def test_shipped_model_reads_both_orientations_alike(example_fasta):
+    """The two readings of the shipped network differ (else averaging would be pointless) but
+    agree on almost every base's coding class."""
+    from genoseq.genes.api import GenePredictor
+    from genoseq.io.fasta import as_bytes, read_dna
+
+    seq = as_bytes(next(iter(read_dna(example_fasta))).sequence)
+    one, two = (GenePredictor.load(device="cpu", orientations=n) for n in (1, 2))
+    assert isinstance(two.scorer, BothOrientations) and not isinstance(one.scorer, BothOrientations)
+    (_, _, single), = score_sequences(one.scorer, [("p", seq)], one.windows)
+    (_, _, both), = score_sequences(two.scorer, [("p", seq)], two.windows)
+    assert not np.allclose(single, both, atol=1e-3)
+    assert (single[:7].argmax(0) == both[:7].argmax(0)).mean() > 0.95
