@@ -4,6 +4,11 @@ ribosome-binding sites were erased.
 
     python benchmarks/genes_no_sd.py [--data-root ../shared/data] [--genomes a,b,...] [--width 20]
         [--seed 1] [--with-original] [--model genes-default]
+    python benchmarks/genes_no_sd.py --write-root runs/erased --genomes a,b,...
+
+``--write-root DIR`` only writes the erased genomes as a data root (``DIR/genomes/<name>/`` with
+the unchanged annotation and verified starts, and the MANIFEST), for ``tune_decoder.py --data-root
+DIR``, e.g. scored out of sample: ``ARGS="--data-root DIR" bash benchmarks/tune_oof.sh ...``.
 
 Leaderless genomes (many archaea, among them crenarchaea and haloarchaea) start translation
 without a Shine-Dalgarno site, and no shared genome is of that kind. This benchmark makes
@@ -20,6 +25,7 @@ The default genomes are the tuning genomes whose annotations are not Prodigal's 
 from __future__ import annotations
 
 import argparse
+import gzip
 import random
 import shutil
 import sys
@@ -65,6 +71,22 @@ def erase_sites(folder: Path, out: Path, width: int, seed: int) -> int:
     return replaced
 
 
+def write_root(source: Path, target: Path, names: list[str], width: int, seed: int) -> None:
+    """The erased genomes of ``names`` as a data root's genomes folder (see the module docstring)."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source / "MANIFEST.tsv", target / "MANIFEST.tsv")
+    for name in names:
+        (target / name).mkdir(exist_ok=True)
+        plain = target / name / "genome.fna"
+        print(f"# {name}: {erase_sites(source / name, plain, width, seed):,} bases erased", flush=True)
+        with open(plain, "rb") as src, gzip.open(target / name / "genome.fna.gz", "wb", compresslevel=1) as dst:
+            shutil.copyfileobj(src, dst)
+        plain.unlink()
+        for extra in ("annotation.gff3.gz", "verified_starts.gff"):
+            if (source / name / extra).exists():
+                shutil.copy(source / name / extra, target / name / extra)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-root", default=str(default_data_root()))
@@ -73,9 +95,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--with-original", action="store_true", help="also run the unchanged genomes")
     ap.add_argument("--model", default="genes-default")
+    ap.add_argument("--write-root", metavar="DIR", help="only write the erased genomes as a data root in DIR")
     args = ap.parse_args()
     root = Path(args.data_root) / "genomes"
     manifest = read_manifest(args.data_root).set_index("short_name")
+    if args.write_root:
+        write_root(root, Path(args.write_root) / "genomes", args.genomes.split(","), args.width, args.seed)
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.genomes.split(","):
