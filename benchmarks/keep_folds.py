@@ -7,12 +7,14 @@
 ``folds.tar``): ``folds.txt`` and ``fold_*/best.pt``. The fold networks are what the decoder is
 tuned with (``benchmarks/tune_oof.sh``, ``benchmarks/start_prior.py``): each scores the training
 genomes it never saw. ``runs/`` is scratch and does not outlive a session (session 12's were lost
-that way), so the best checkpoints are copied, without optimizer state, with ``folds.txt``. The
+that way), so the best checkpoints are copied, without optimizer state, with ``folds.txt`` and each
+fold's ``metrics.csv`` (its epochs: which one ``best.pt`` is). The
 target's ``folds.txt`` keeps its other folds, so folds trained in different sessions add up.
 """
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
 from genoseq.nn.registry import save_slim
@@ -37,6 +39,8 @@ def main() -> None:
         name = line.split(":")[0]
         (args.target / name).mkdir(exist_ok=True)
         save_slim(args.source / name / "best.pt", "genes", args.target / name / "best.pt")
+        if (args.source / name / "metrics.csv").exists():
+            shutil.copy(args.source / name / "metrics.csv", args.target / name / "metrics.csv")
         print(f"{args.target / name / 'best.pt'}: {(args.target / name / 'best.pt').stat().st_size:,} bytes")
 
 

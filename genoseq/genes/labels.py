@@ -19,6 +19,8 @@ N_START_CHANNELS = 2  # a plus-strand / minus-strand gene starts at this base
 N_OUTPUTS = N_CODING_CLASSES + N_START_CHANNELS  # the network's channels per base
 #: The coding class of each class on the reverse complement: the strands swap, codon positions stay.
 RC_CODING_CLASSES = np.array([0, 4, 5, 6, 1, 2, 3], dtype=np.int8)
+#: The same for all the network's output channels: the two start channels swap too.
+RC_CHANNELS = np.r_[RC_CODING_CLASSES, N_CODING_CLASSES + 1, N_CODING_CLASSES]
 
 
 @dataclass

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ContextManager, Iterable, Iterator, Proto
 import numpy as np
 
 from genoseq.genes.encode import encode_batch, reverse_complement_bytes
-from genoseq.genes.labels import N_CODING_CLASSES, N_OUTPUTS, RC_CODING_CLASSES
+from genoseq.genes.labels import N_CODING_CLASSES, N_OUTPUTS, RC_CHANNELS
 
 if TYPE_CHECKING:
     from genoseq.nn.onnx import OnnxNetwork
@@ -133,10 +133,7 @@ class BothOrientations:
 def average_orientations(forward: np.ndarray, reverse: np.ndarray) -> np.ndarray:
     """Mean of scores (B, 9, L) of windows and of their reverse complements (mapped back:
     bases reversed, strands swapped), with the coding log-probabilities renormalised."""
-    back = np.empty_like(reverse)
-    back[:, :N_CODING_CLASSES] = reverse[:, RC_CODING_CLASSES, ::-1]
-    back[:, N_CODING_CLASSES:] = reverse[:, N_CODING_CLASSES:][:, ::-1, ::-1]
-    mean = (forward + back) * np.float32(0.5)
+    mean = (forward + reverse[:, RC_CHANNELS, ::-1]) * np.float32(0.5)
     coding = mean[:, :N_CODING_CLASSES]
     top = coding.max(axis=1, keepdims=True)
     coding -= top + np.log(np.exp(coding - top).sum(axis=1, keepdims=True))
