@@ -53,13 +53,16 @@ def main() -> None:
     ap.add_argument("--distill-start", default="probability", choices=DISTILL_STARTS)
     ap.add_argument("--no-starts-from", default=None,
                     help="comma-separated genomes whose starts are not learned ('prodigal': the MANIFEST's)")
+    ap.add_argument("--start-choice-weight", type=float, default=0.0,
+                    help="weight of the start-choice loss (as train genes --start-choice-weight)")
     args = ap.parse_args()
     branch, codon, gru, head = (int(x) for x in args.arch.split(","))
     options = {"train_genomes": args.train_genomes.split(",") if args.train_genomes else None,
              "valid_genomes": args.valid_genomes.split(",") if args.valid_genomes else None,
              "init": args.init, "teacher": args.teacher, "distill_weight": args.distill_weight,
              "distill_start": args.distill_start,
-             "no_starts_from": args.no_starts_from.split(",") if args.no_starts_from else None}
+             "no_starts_from": args.no_starts_from.split(",") if args.no_starts_from else None,
+             "choice_weight": args.start_choice_weight}
 
     def config() -> GeneNetConfig:
         return GeneNetConfig(branch_channels=branch, codon_channels=codon, gru_hidden=gru, head_channels=head,

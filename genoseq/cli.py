@@ -500,11 +500,14 @@ def train() -> None:
               help="Comma-separated training genomes whose start codons are not learned (their genes are): "
                    "annotations whose starts are another gene finder's calls. 'prodigal' names every genome the "
                    "data root's MANIFEST says Prodigal annotated.")
+@click.option("--start-choice-weight", default=0.0, show_default=True, type=click.FloatRange(min=0),
+              help="Weight of a second start loss: a softmax over the start codons of each annotated gene's ORF "
+                   "(the choice the decoder makes), beside per-codon cross-entropy.")
 @_training_options
 def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, outdir, epochs, steps_per_epoch, batch_size,
                 window, lr, no_phase_channel, branch_channels, codon_channels, gru_hidden, head_channels,
-                codons_per_step, init, teacher, distill_weight, distill_start, no_starts_from, seed, device, no_amp,
-                threads, max_minutes, no_resume) -> None:
+                codons_per_step, init, teacher, distill_weight, distill_start, no_starts_from, start_choice_weight, seed,
+                device, no_amp, threads, max_minutes, no_resume) -> None:
     """Train the gene model on FASTA + GFF3 pairs, holding out whole genomes for validation."""
     from genoseq.datapaths import data_root_or_none
     from genoseq.genes.model import GeneNetConfig
@@ -522,7 +525,8 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
                              codon_channels=codon_channels, gru_hidden=gru_hidden, head_channels=head_channels,
                              codons_per_step=codons_per_step),
         batch_size=batch_size, window=window, init=init, teacher=teacher, distill_weight=distill_weight,
-        distill_start=distill_start, no_starts_from=_comma_list(no_starts_from), log=_log,
+        distill_start=distill_start, no_starts_from=_comma_list(no_starts_from), choice_weight=start_choice_weight,
+        log=_log,
     )
 
 

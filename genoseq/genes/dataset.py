@@ -12,9 +12,9 @@ import torch.nn.functional as F
 
 from genoseq.errors import InputError
 from genoseq.genes import DISTILL_STARTS
-from genoseq.genes.codes import encode_bases, genetic_code
+from genoseq.genes.codes import codon_codes, encode_bases, genetic_code, reverse_codon_codes
 from genoseq.genes.encode import encode_batch, reverse_complement_bytes
-from genoseq.genes.labels import IGNORE, RC_CODING_CLASSES, contig_labels, reverse_complement_labels
+from genoseq.genes.labels import IGNORE, RC_CHANNELS, contig_labels, reverse_complement_labels
 from genoseq.genes.model import GeneNet, GeneNetConfig
 from genoseq.genes.orfs import start_candidates
 from genoseq.io.fasta import as_bytes, read_dna
@@ -120,11 +120,26 @@ class WindowBatch:
     starts: torch.Tensor  # (B, 2, L) float targets
     start_mask: torch.Tensor  # (B, 2, L) bool: candidate start codons
     soft: torch.Tensor | None = None  # (B, 9, L) teacher scores; NaN past a contig's end
+    start_orf: torch.Tensor | None = None  # (B, 2, L) int64: the ORF (stop) each candidate start shares
 
 
-#: Channel order of a network's 9 outputs on the reverse-complemented sequence: the strands'
-#: coding classes (as the labels swap) and start channels swap.
-RC_CHANNELS = np.append(RC_CODING_CLASSES, [8, 7])
+def orf_groups(codes: np.ndarray) -> np.ndarray:
+    """int64 (B, 2, L): for every base of a batch of windows (B, L), on each strand, an id shared by
+    the bases of one frame that lie between the same two stop codons, so every start codon of an
+    ORF (every start that ends at the same stop) has the same id, unique across the batch.
+    Stops are the standard code's (TGA splits the ORFs of code-4 genomes; see :func:`to_batch`)."""
+    code = genetic_code(11)
+    b, n = codes.shape
+    out = np.empty((b, 2, n), dtype=np.int64)
+    for strand, codons in enumerate((codon_codes(codes), reverse_codon_codes(codes))):
+        stops = code.is_stop[codons]
+        for frame in range(3):
+            in_frame = stops[:, frame::3]
+            # stops of this frame before each base (plus strand: the ORF's 5' side; minus strand,
+            # read backwards: its 3' side); either way, one count per ORF
+            before = np.cumsum(in_frame, axis=1) - in_frame
+            out[:, strand, frame::3] = ((np.arange(b)[:, None] * 2 + strand) * 3 + frame) * (n + 1) + before
+    return out
 
 
 def sample_windows(
@@ -160,15 +175,37 @@ def sample_windows(
 
 
 def to_batch(seqs: np.ndarray, coding: np.ndarray, starts: np.ndarray, soft: np.ndarray | None,
-             phase_channel: bool) -> WindowBatch:
-    mask = start_candidates(encode_bases(seqs), genetic_code(11)) & (starts != START_UNKNOWN)
+             phase_channel: bool, orfs: bool = False) -> WindowBatch:
+    """Network input and targets of sampled windows; ``orfs``: also the ORF of every start
+    (:func:`orf_groups`, for the loss's start choice term). Start candidates and stops are the
+    standard code's for every genome: a simplification for the few code-4 windows."""
+    codes = encode_bases(seqs)
+    mask = start_candidates(codes, genetic_code(11)) & (starts != START_UNKNOWN)
     return WindowBatch(
         torch.from_numpy(encode_batch(seqs, phase_channel)),
         torch.from_numpy(coding.astype(np.int64)),
         torch.from_numpy((starts == 1).astype(np.float32)),
         torch.from_numpy(mask),
         None if soft is None else torch.from_numpy(soft),
+        torch.from_numpy(orf_groups(codes)) if orfs else None,
     )
+
+
+def start_choice_loss(logits: torch.Tensor, targets: torch.Tensor, groups: torch.Tensor) -> torch.Tensor:
+    """Mean over ORFs with an annotated start of -log P(that start | the ORF's start codons), P a
+    softmax of the start logits over the ORF's starts: the choice the decoder makes among one ORF's
+    starts, which per-codon cross-entropy learns only alongside whether the ORF is a gene at all.
+    ``logits``, ``targets`` (0/1) and ``groups`` (ORF ids) are flat, one entry per start codon."""
+    ids, index = torch.unique(groups, return_inverse=True)
+    n = len(ids)
+    top = torch.full((n,), -torch.inf, device=logits.device).scatter_reduce(0, index, logits.detach(), "amax")
+    shifted = torch.exp(logits - top[index])
+    every = torch.zeros(n, device=logits.device).index_add(0, index, shifted)
+    right = torch.zeros(n, device=logits.device).index_add(0, index, shifted * targets)
+    scored = right > 0
+    if not bool(scored.any()):
+        return logits.sum() * 0.0
+    return (torch.log(every[scored]) - torch.log(right[scored])).mean()
 
 
 #: Start-site distillation (:data:`genoseq.genes.DISTILL_STARTS`): "logit" matches the teacher's
@@ -180,11 +217,13 @@ LOGIT_DISTILL_SCALE = 0.1
 
 
 def gene_loss(logits: torch.Tensor, batch: WindowBatch, start_weight: float = 1.0,
-              distill_weight: float = 0.0, distill_start: str = "probability") -> tuple[torch.Tensor, dict]:
-    """Cross-entropy on the 7 coding classes + masked BCE on start codons; with teacher
-    scores in the batch and ``distill_weight`` > 0, that share of the loss is the same two
-    terms against the teacher's (KL divergence on the coding classes; start sites as
-    ``distill_start`` says: "probability" or "logit", see :data:`LOGIT_DISTILL_SCALE`)."""
+              distill_weight: float = 0.0, distill_start: str = "probability",
+              choice_weight: float = 0.0) -> tuple[torch.Tensor, dict]:
+    """Cross-entropy on the 7 coding classes + masked BCE on start codons (+ ``choice_weight`` x
+    :func:`start_choice_loss` when the batch carries ORF ids); with teacher scores in the batch
+    and ``distill_weight`` > 0, that share of the loss is the same two terms against the
+    teacher's (KL divergence on the coding classes; start sites as ``distill_start`` says:
+    "probability" or "logit", see :data:`LOGIT_DISTILL_SCALE`)."""
     logits = logits.float()
     coding_loss = F.cross_entropy(logits[:, :7], batch.coding, ignore_index=IGNORE)
     start_logits = logits[:, 7:9][batch.start_mask]
@@ -194,6 +233,10 @@ def gene_loss(logits: torch.Tensor, batch: WindowBatch, start_weight: float = 1.
         acc = (logits[:, :7].argmax(1) == batch.coding)[valid].float().mean().item()
     total = coding_loss + start_weight * start_loss
     parts = {"coding_loss": coding_loss.item(), "start_loss": start_loss.item(), "acc": acc}
+    if batch.start_orf is not None:
+        choice = start_choice_loss(start_logits, batch.starts[batch.start_mask], batch.start_orf[batch.start_mask])
+        total = total + choice_weight * choice
+        parts["start_choice_loss"] = choice.item()
     if batch.soft is not None and distill_weight > 0:
         soft = batch.soft.float()
         inside = torch.isfinite(soft[:, 0])  # (B, L): bases of a contig, not padding
@@ -223,11 +266,13 @@ class GeneTrainingTask:
         self, train: list[AnnotatedGenome], valid: list[AnnotatedGenome], config: GeneNetConfig,
         batch_size: int = 32, window: int = 3000, n_valid_windows: int = 256,
         model: GeneNet | None = None, distill_weight: float = 0.0, distill_start: str = "probability",
+        choice_weight: float = 0.0,
     ):
         """``model``: a network to continue from (its architecture replaces ``config``);
         ``distill_weight``: the loss share of the training genomes' teacher scores
-        (:attr:`AnnotatedGenome.soft`; ``distill_start``: see :func:`gene_loss`). Validation
-        always scores against the annotation."""
+        (:attr:`AnnotatedGenome.soft`; ``distill_start``: see :func:`gene_loss`); ``choice_weight``:
+        that of the start choice within ORFs (:func:`start_choice_loss`, always reported for the
+        validation genomes). Validation always scores against the annotation."""
         if distill_start not in DISTILL_STARTS:
             raise InputError(f"distill_start must be one of {', '.join(DISTILL_STARTS)}")
         if model is not None:
@@ -237,33 +282,43 @@ class GeneTrainingTask:
         self.train, self.config = train, config
         self.batch_size, self.window = batch_size, window
         self.distill_weight, self.distill_start = distill_weight, distill_start
+        if choice_weight < 0:
+            raise InputError("the start choice loss weight must be >= 0")
+        self.choice_weight = choice_weight
         self.model = model if model is not None else GeneNet(config)
         self.model_config = config.to_dict()
         valid_rng = np.random.default_rng(12345)
         self.valid_batches = []
         for _ in range(max(1, n_valid_windows // batch_size) if valid else 0):
             seqs, coding, starts, _ = sample_windows(valid, valid_rng, batch_size, window)
-            self.valid_batches.append(to_batch(seqs, coding, starts, None, config.phase_channel))
+            self.valid_batches.append(to_batch(seqs, coding, starts, None, config.phase_channel, orfs=True))
 
     def train_batches(self, rng: np.random.Generator) -> Iterator[WindowBatch]:
         while True:
-            yield to_batch(*sample_windows(self.train, rng, self.batch_size, self.window), self.config.phase_channel)
+            yield to_batch(*sample_windows(self.train, rng, self.batch_size, self.window), self.config.phase_channel,
+                           orfs=self.choice_weight > 0)
 
     def loss(self, model, batch: WindowBatch, device):
         batch = _to_device(batch, device)
-        return gene_loss(model(batch.x), batch, distill_weight=self.distill_weight, distill_start=self.distill_start)
+        return gene_loss(model(batch.x), batch, distill_weight=self.distill_weight, distill_start=self.distill_start,
+                         choice_weight=self.choice_weight)
 
     def validate(self, model, device) -> dict[str, float]:
         if not self.valid_batches:
             return {"val_loss": float("nan")}
         sums: dict[str, float] = {}
         for batch in self.valid_batches:
-            _, parts = gene_loss(model(_to_device(batch, device).x), _to_device(batch, device))
+            on_device = _to_device(batch, device)
+            _, parts = gene_loss(model(on_device.x), on_device, choice_weight=self.choice_weight)
             for k, v in parts.items():
                 sums[f"val_{k}"] = sums.get(f"val_{k}", 0.0) + v / len(self.valid_batches)
         return sums
 
 
 def _to_device(batch: WindowBatch, device) -> WindowBatch:
-    x, coding, starts, mask = (t.to(device, non_blocking=True) for t in (batch.x, batch.coding, batch.starts, batch.start_mask))
-    return WindowBatch(x, coding, starts, mask, None if batch.soft is None else batch.soft.to(device, non_blocking=True))
+    def move(t: torch.Tensor) -> torch.Tensor:
+        return t.to(device, non_blocking=True)
+
+    return WindowBatch(move(batch.x), move(batch.coding), move(batch.starts), move(batch.start_mask),
+                       None if batch.soft is None else move(batch.soft),
+                       None if batch.start_orf is None else move(batch.start_orf))

@@ -39,6 +39,7 @@ def train(
     distill_weight: float = 0.8,
     distill_start: str = "probability",
     no_starts_from: list[str] | None = None,
+    choice_weight: float = 0.0,
     log=print,
 ) -> dict[str, float]:
     """Train a gene model; genomes come from ``data_root`` by name and/or explicit
@@ -48,7 +49,9 @@ def train(
     a faster architecture; ``distill_start``: how start sites are matched, see
     :func:`genoseq.genes.dataset.gene_loss`); validation is against the annotation alone.
     ``no_starts_from``: training genomes whose start sites are not learned (their coding
-    targets are), by name; "prodigal" names the data root's Prodigal-annotated ones. ``window``
+    targets are), by name; "prodigal" names the data root's Prodigal-annotated ones.
+    ``choice_weight``: the loss weight of start choice within ORFs
+    (:func:`genoseq.genes.dataset.start_choice_loss`). ``window``
     (bases) defaults to :data:`DEFAULT_WINDOW` rounded down to whole GRU steps. Returns the best
     validation metrics."""
     model = None
@@ -84,7 +87,8 @@ def train(
     if teacher:
         attach_teacher_scores(train_set, teacher, settings.device, log)
     task = GeneTrainingTask(train_set, valid_set, config, batch_size, window, model=model,
-                            distill_weight=distill_weight if teacher else 0.0, distill_start=distill_start)
+                            distill_weight=distill_weight if teacher else 0.0, distill_start=distill_start,
+                            choice_weight=choice_weight)
     return fit(task, settings, log=log)
 
 
