@@ -40,11 +40,13 @@ from genoseq.nn.checkpoint import sha256_file
 
 def cached_scores(predictor: GenePredictor, fasta: Path, cache: Path) -> list[tuple]:
     key = sha256_file(predictor.entry.file)[:12] + ("_both" if predictor.windows.orientations == 2 else "")
+    # the sequence's own hash too: another data root's genome of the same name (genes_no_sd.py) is not this one
+    genome = f"{fasta.parent.name}_{sha256_file(fasta)[:8]}"
     out = []
     records = list(read_dna(fasta))
     todo = []
     for record in records:
-        path = cache / key / f"{fasta.parent.name}__{record.id}.npy"
+        path = cache / key / f"{genome}__{record.id}.npy"
         if path.exists():
             out.append((record, np.load(path).astype(np.float32)))
         else:
