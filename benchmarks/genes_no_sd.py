@@ -4,7 +4,7 @@ ribosome-binding sites were erased.
 
     python benchmarks/genes_no_sd.py [--data-root ../shared/data] [--genomes a,b,...] [--width 20]
         [--seed 1] [--with-original] [--model genes-default]
-    python benchmarks/genes_no_sd.py --write-root runs/erased --genomes a,b,...
+    python benchmarks/genes_no_sd.py --write-root runs/erased --genomes a,b,... [--ttg-share 0.4]
 
 ``--write-root DIR`` only writes the erased genomes as a data root (``DIR/genomes/<name>/`` with
 the unchanged annotation and verified starts, and the MANIFEST), for ``tune_decoder.py --data-root
@@ -18,6 +18,11 @@ neighbouring gene are kept, so its coding sequence is not touched). Gene calls a
 against the unchanged annotation (``genoseq evaluate genes``' figures). It tests whether start
 choice and gene calling hold up without the motif, not how a real leaderless genome's promoter
 signals are used.
+
+``--ttg-share F`` also recodes that share of the annotated ATG starts to TTG (where no other
+annotated CDS covers the base): a stand-in for TTG-rich genomes such as some crenarchaea, testing
+whether each genome's start-codon usage is learned rather than the training genomes' ATG habit.
+``--width 0 --ttg-share F`` recodes without erasing.
 
 The default genomes are the tuning genomes whose annotations are not Prodigal's own calls
 (training genomes: the network saw their sequence, but not with their sites erased).
@@ -48,16 +53,33 @@ GENOMES = ("bsubtilis_best7003,mgallisepticum_rlow,mtuberculosis_h37rv,rdenitrif
            "macetivorans_c2a,malvi_atcc29626")
 
 
-def erase_sites(folder: Path, out: Path, width: int, seed: int) -> int:
+def erase_sites(folder: Path, out: Path, width: int, seed: int, ttg_share: float = 0.0) -> int:
     """Write the genome of ``folder`` to ``out`` with the intergenic ``width`` bases before every
-    annotated start randomised; returns how many bases were replaced."""
+    annotated start randomised, and ``ttg_share`` of the annotated ATG starts made TTG; returns how
+    many bases were replaced."""
     rng = random.Random(seed)
+    recode = random.Random(seed + 1)
     seqs = {r.id: bytearray(r.sequence.upper(), "ascii") for r in read_dna(folder / "genome.fna.gz")}
     genes = read_cds(folder / "annotation.gff3.gz")
     covered = {k: np.zeros(len(v), dtype=bool) for k, v in seqs.items()}
+    depth = {k: np.zeros(len(v), dtype=np.int16) for k, v in seqs.items()}
     for f in genes:
         for s, e in f.parts:
             covered[f.seqid][s - 1:e] = True
+            depth[f.seqid][s - 1:e] += 1
+    if ttg_share:
+        # the start codon's first base, where no other annotated CDS covers it: ATG -> TTG
+        # (on the minus strand CAT -> CAA)
+        for f in genes:
+            seq = seqs[f.seqid]
+            if f.strand == "+":
+                i, codon, new = f.start - 1, b"ATG", ord("T")
+                at = seq[i:i + 3]
+            else:
+                i, codon, new = f.end - 1, b"CAT", ord("A")
+                at = seq[i - 2:i + 1]
+            if bytes(at) == codon and depth[f.seqid][i] == 1 and recode.random() < ttg_share:
+                seq[i] = new
     gc = sum(v.count(b"G") + v.count(b"C") for v in seqs.values()) / sum(len(v) for v in seqs.values())
     replaced = 0
     for f in genes:
@@ -71,14 +93,14 @@ def erase_sites(folder: Path, out: Path, width: int, seed: int) -> int:
     return replaced
 
 
-def write_root(source: Path, target: Path, names: list[str], width: int, seed: int) -> None:
+def write_root(source: Path, target: Path, names: list[str], width: int, seed: int, ttg_share: float = 0.0) -> None:
     """The erased genomes of ``names`` as a data root's genomes folder (see the module docstring)."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(source / "MANIFEST.tsv", target / "MANIFEST.tsv")
     for name in names:
         (target / name).mkdir(exist_ok=True)
         plain = target / name / "genome.fna"
-        print(f"# {name}: {erase_sites(source / name, plain, width, seed):,} bases erased", flush=True)
+        print(f"# {name}: {erase_sites(source / name, plain, width, seed, ttg_share):,} bases erased", flush=True)
         with open(plain, "rb") as src, gzip.open(target / name / "genome.fna.gz", "wb", compresslevel=1) as dst:
             shutil.copyfileobj(src, dst)
         plain.unlink()
@@ -93,6 +115,8 @@ def main() -> None:
     ap.add_argument("--genomes", default=GENOMES)
     ap.add_argument("--width", type=int, default=20, help="bases upstream of each start to erase [%(default)s]")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ttg-share", type=float, default=0.0,
+                    help="also make this share of the annotated ATG starts TTG (a TTG-rich genome) [%(default)s]")
     ap.add_argument("--with-original", action="store_true", help="also run the unchanged genomes")
     ap.add_argument("--model", default="genes-default")
     ap.add_argument("--write-root", metavar="DIR", help="only write the erased genomes as a data root in DIR")
@@ -100,14 +124,15 @@ def main() -> None:
     root = Path(args.data_root) / "genomes"
     manifest = read_manifest(args.data_root).set_index("short_name")
     if args.write_root:
-        write_root(root, Path(args.write_root) / "genomes", args.genomes.split(","), args.width, args.seed)
+        write_root(root, Path(args.write_root) / "genomes", args.genomes.split(","), args.width, args.seed,
+                   args.ttg_share)
         return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.genomes.split(","):
             table = str(int(manifest.loc[name, "genetic_code"]))
             erased = Path(tmp) / f"{name}.erased.fna"
-            print(f"# {name}: {erase_sites(root / name, erased, args.width, args.seed):,} bases erased", flush=True)
+            print(f"# {name}: {erase_sites(root / name, erased, args.width, args.seed, args.ttg_share):,} bases erased", flush=True)
             variants = {"sites erased": erased}
             if args.with_original:
                 variants["original"] = Path(tmp) / f"{name}.fna"
