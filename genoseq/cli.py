@@ -161,6 +161,9 @@ def _output(value: str | None, default: Path) -> str | None:
                    "as Prodigal -p meta uses its pre-trained models; the GFF3's Model Data line names it.")
 @click.option("--min-length", default=None, type=click.IntRange(min=30), help="Minimum gene length in nt, stop included.", show_default="90")
 @click.option("--max-overlap", default=None, type=click.IntRange(min=0), help="Largest overlap allowed between genes.", show_default="60")
+@click.option("--convergent-overlap", default=None, type=click.IntRange(min=0),
+              help="Largest overlap allowed between two genes whose 3' ends face each other (plus strand, then "
+                   "minus strand); at most --max-overlap: no exception.", show_default="120")
 @click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]), help="Where the network runs.")
 @click.option("-t", "--threads", default=0, type=int, show_default=True, help="CPU threads (0 = all usable cores).")
 @click.option("--batch-size", default=None, type=click.IntRange(min=1), help="Windows (6 kb) per network batch.", show_default="4 through ONNX Runtime and 24 through torch on CPU, one batch per thread; 256 on CUDA")
@@ -184,8 +187,8 @@ def _output(value: str | None, default: Path) -> str | None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, track_format, model, table, closed,
                   circular, mask,
-                  adapt, min_length, max_overlap, device, threads, batch_size, engine, precision, orientations,
-                  stop_asterisk, prodigal_ids, quiet) -> None:
+                  adapt, min_length, max_overlap, convergent_overlap, device, threads, batch_size, engine, precision,
+                  orientations, stop_asterisk, prodigal_ids, quiet) -> None:
     """Find protein-coding genes in prokaryotic DNA (FASTA, gzip, or '-' for stdin).
 
     Writes GFF3 with Prodigal's attributes and comment lines, proteins and genes
@@ -214,12 +217,14 @@ def predict_genes(fasta, outdir, gff, gene_format, proteins, genes_out, tracks, 
     keep_freed_memory()
     n_threads = usable_threads(threads)
     predictor = GenePredictor.load(model, device, table, batch_size, precision, engine, n_threads, orientations,
-                                   closed=closed, adapt=adapt, min_length=min_length, max_overlap=max_overlap)
+                                   closed=closed, adapt=adapt, min_length=min_length, max_overlap=max_overlap,
+                                   convergent_overlap=convergent_overlap)
     metadata = {
         "genoseq version": __version__,
         "model": f"{predictor.entry.name} (sha256 {sha256_file(predictor.entry.file)})",
         "options": f"table={table} closed={closed} circular={circular} mask={mask} adapt={adapt} "
                    f"min_length={predictor.decoder.min_length} max_overlap={predictor.decoder.max_overlap} "
+                   f"convergent_overlap={predictor.decoder.convergent_overlap} "
                    f"orientations={predictor.windows.orientations}",
         "command": "genoseq predict-genes " + shlex.join(sys.argv[2:]) if len(sys.argv) > 1 else "",
     }

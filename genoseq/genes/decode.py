@@ -26,7 +26,8 @@ Two weighted sums (:class:`DecoderSettings`) are formed: a *gene score* (is this
 ORF a gene?) and a *choice score* (which of its starts?). For each stop the start
 with the best choice is kept, with the ORF's best gene score, plus a few shorter
 alternatives at the cost of their choice deficit; dynamic programming (weighted
-interval scheduling that tolerates overlaps up to ``max_overlap`` bases) then picks
+interval scheduling that tolerates overlaps up to ``max_overlap`` bases, ``convergent_overlap``
+where two genes' 3' ends face each other) then picks
 the highest-scoring consistent set on both strands. The minus strand is handled by
 running the plus-strand code on the reverse complement.
 """
@@ -65,6 +66,10 @@ class DecoderSettings:
 
     min_length: int = 90
     max_overlap: int = 60  # most bases two neighbouring genes may share
+    # ... where their 3' ends face each other (a plus-strand gene overlapping a minus-strand gene to its
+    # right; Prodigal allows 200). 120 (session 20, out of sample on the tuning genomes): 0.07 point more
+    # genes found for 0.05 of precision, a better trade than any gene_bias; at most max_overlap: no exception.
+    convergent_overlap: int = 120
     closed: bool = False
     # Network-only scoring (first pass, and inputs too small to adapt to).
     start_weight: float = 0.5
@@ -110,8 +115,8 @@ class DecoderSettings:
     edge_start_share: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.min_length < 3 or self.max_overlap < 0:
-            raise GenoseqError("min_length must be at least 3 and max_overlap at least 0")
+        if self.min_length < 3 or self.max_overlap < 0 or self.convergent_overlap < 0:
+            raise GenoseqError("min_length must be at least 3 and max_overlap and convergent_overlap at least 0")
         if self.min_length <= self.max_overlap:
             # selection relies on it: two starts of one ORF always overlap by more than max_overlap
             raise GenoseqError(f"min_length ({self.min_length}) must be longer than max_overlap ({self.max_overlap})")
@@ -353,9 +358,10 @@ def starts_per_stop(c: Candidates, alternatives: int = 0, max_deficit: float = 0
     return c.take(np.flatnonzero(keep))
 
 
-def select_genes(c: Candidates, max_overlap: int) -> Candidates:
+def select_genes(c: Candidates, max_overlap: int, convergent_overlap: int = 0) -> Candidates:
     """Weighted interval scheduling: the highest-scoring set of candidates whose
-    overlaps with their neighbours are at most ``max_overlap`` bases."""
+    overlaps with their neighbours are at most ``max_overlap`` bases, or ``convergent_overlap``
+    where a plus-strand gene's 3' end overlaps that of a minus-strand gene to its right."""
     c = c.take(np.flatnonzero(c.score > 0))
     if len(c) == 0:
         return c
@@ -363,30 +369,50 @@ def select_genes(c: Candidates, max_overlap: int) -> Candidates:
     # pred[j]: candidates ending at or before begin_j + max_overlap (compatible
     # predecessors of j, since genes are longer than max_overlap).
     pred = np.searchsorted(c.end, np.minimum(c.begin + max_overlap, c.end - 1), side="right").tolist()
+    # facing[j]: for a minus-strand j, the candidates that may overlap it by more than max_overlap
+    # (plus-strand ones ending up to convergent_overlap into it and starting before it)
+    facing: dict[int, list[int]] = {}
+    if convergent_overlap > max_overlap:
+        upto = np.searchsorted(c.end, np.minimum(c.begin + convergent_overlap, c.end - 1), side="right")
+        for j in np.flatnonzero((c.strand < 0) & (upto > np.asarray(pred))).tolist():
+            near = np.arange(pred[j], upto[j])
+            near = near[(c.strand[near] > 0) & (c.begin[near] < c.begin[j])]
+            if len(near):
+                facing[j] = near.tolist()
     scores = c.score.tolist()
     n = len(c)
-    best = [0.0] * (n + 1)
+    best = [0.0] * (n + 1)  # best[j]: the best set among the first j candidates
+    ending = [0.0] * n  # the best set whose last (rightmost-ending) gene is j
+    link = [-1] * n  # that set's previous gene when it faces j (else: the best of its prefix)
     take = [False] * n
     for j in range(n):
-        with_j = scores[j] + best[pred[j]]
-        if with_j > best[j]:
-            best[j + 1], take[j] = with_j, True
+        ending[j] = scores[j] + best[pred[j]]
+        if j in facing:
+            k = max(facing[j], key=ending.__getitem__)
+            if scores[j] + ending[k] > ending[j]:
+                ending[j], link[j] = scores[j] + ending[k], k
+        if ending[j] > best[j]:
+            best[j + 1], take[j] = ending[j], True
         else:
             best[j + 1] = best[j]
     chosen, j = [], n
     while j > 0:
         if take[j - 1]:
-            chosen.append(j - 1)
-            j = pred[j - 1]
+            gene = j - 1
+            chosen.append(gene)
+            while link[gene] >= 0:
+                gene = link[gene]
+                chosen.append(gene)
+            j = pred[gene]
         else:
             j -= 1
-    return c.take(np.array(chosen[::-1], dtype=np.int64))
+    return c.take(np.sort(np.array(chosen, dtype=np.int64)))
 
 
 def choose_genes(c: Candidates, settings: DecoderSettings) -> Candidates:
     """Genes from all candidates: starts per stop, then the best consistent set."""
     return select_genes(starts_per_stop(c, settings.alternative_starts, settings.alternative_max_deficit),
-                        settings.max_overlap)
+                        settings.max_overlap, settings.convergent_overlap)
 
 
 def decode_genes(codes: np.ndarray, scores: np.ndarray, code: GeneticCode, settings: DecoderSettings) -> Candidates:

@@ -94,10 +94,35 @@ def candidates(rows: list[tuple[int, int, int, float, float]]) -> Candidates:
 def test_overlap_limit_keeps_the_better_of_two_genes():
     # two genes sharing 90 bases: only the better one fits under a 60-base limit, both under 100
     c = candidates([(0, 600, 1, 10.0, 10.0), (510, 1500, -1, 8.0, 8.0)])
-    strict = choose_genes(c, DecoderSettings(max_overlap=60, alternative_starts=0))
+    strict = choose_genes(c, DecoderSettings(max_overlap=60, convergent_overlap=0, alternative_starts=0))
     assert list(zip(strict.begin, strict.end)) == [(0, 600)]
     loose = choose_genes(c, DecoderSettings(max_overlap=100, min_length=120, alternative_starts=0))
     assert sorted(zip(loose.begin.tolist(), loose.end.tolist())) == [(0, 600), (510, 1500)]
+
+
+@pytest.mark.parametrize("left, right, both", [
+    (1, -1, True),  # 3' ends face each other: up to convergent_overlap
+    (-1, 1, False),  # 5' ends (divergent): max_overlap
+    (1, 1, False),  # same strand: max_overlap
+    (-1, -1, False),
+])
+def test_convergent_genes_may_overlap_more(left, right, both):
+    # 100 shared bases: more than max_overlap (60), less than convergent_overlap (120)
+    c = candidates([(0, 600, left, 10.0, 10.0), (500, 1500, right, 8.0, 8.0), (1600, 2000, 1, 5.0, 5.0)])
+    calls = choose_genes(c, DecoderSettings(max_overlap=60, convergent_overlap=120, alternative_starts=0))
+    expected = [(0, 600), (500, 1500), (1600, 2000)] if both else [(0, 600), (1600, 2000)]
+    assert list(zip(calls.begin.tolist(), calls.end.tolist())) == expected
+    # beyond convergent_overlap, or with it at most max_overlap, only the better gene of the pair
+    for options in ({"convergent_overlap": 90}, {"convergent_overlap": 60}):
+        calls = choose_genes(c, DecoderSettings(max_overlap=60, alternative_starts=0, **options))
+        assert list(zip(calls.begin.tolist(), calls.end.tolist())) == [(0, 600), (1600, 2000)]
+
+
+def test_convergent_overlap_never_takes_a_gene_inside_another():
+    # a plus-strand gene within the 3' end of a minus-strand gene shares all its bases with it
+    c = candidates([(0, 1000, -1, 10.0, 10.0), (10, 110, 1, 5.0, 5.0)])
+    calls = choose_genes(c, DecoderSettings(max_overlap=60, convergent_overlap=200, alternative_starts=0))
+    assert list(zip(calls.begin.tolist(), calls.end.tolist())) == [(0, 1000)]
 
 
 def test_a_shorter_start_resolves_an_overlap():
@@ -134,6 +159,7 @@ def test_short_gene_prior_lowers_gene_evidence_not_start_choice():
     ({"min_length": 60, "max_overlap": 60}, "longer than max_overlap"),
     ({"codon_weight": float("nan")}, "finite"),
     ({"alternative_starts": -1}, ">= 0"),
+    ({"convergent_overlap": -1}, "at least 0"),
 ])
 def test_invalid_decoder_settings_are_refused(options, message):
     with pytest.raises(GenoseqError, match=message):
