@@ -61,11 +61,9 @@ def erase_sites(folder: Path, out: Path, width: int, seed: int, ttg_share: float
     recode = random.Random(seed + 1)
     seqs = {r.id: bytearray(r.sequence.upper(), "ascii") for r in read_dna(folder / "genome.fna.gz")}
     genes = read_cds(folder / "annotation.gff3.gz")
-    covered = {k: np.zeros(len(v), dtype=bool) for k, v in seqs.items()}
-    depth = {k: np.zeros(len(v), dtype=np.int16) for k, v in seqs.items()}
+    depth = {k: np.zeros(len(v), dtype=np.int16) for k, v in seqs.items()}  # annotated CDSs per base
     for f in genes:
         for s, e in f.parts:
-            covered[f.seqid][s - 1:e] = True
             depth[f.seqid][s - 1:e] += 1
     if ttg_share:
         # the start codon's first base, where no other annotated CDS covers it: ATG -> TTG
@@ -83,7 +81,7 @@ def erase_sites(folder: Path, out: Path, width: int, seed: int, ttg_share: float
     gc = sum(v.count(b"G") + v.count(b"C") for v in seqs.values()) / sum(len(v) for v in seqs.values())
     replaced = 0
     for f in genes:
-        seq, cover = seqs[f.seqid], covered[f.seqid]
+        seq, cover = seqs[f.seqid], depth[f.seqid]
         span = range(f.start - 1 - width, f.start - 1) if f.strand == "+" else range(f.end, f.end + width)
         for i in span:
             if 0 <= i < len(seq) and not cover[i]:

@@ -368,13 +368,14 @@ def select_genes(c: Candidates, max_overlap: int, convergent_overlap: int = 0) -
     c = c.take(np.lexsort((c.begin, c.end)))
     # pred[j]: candidates ending at or before begin_j + max_overlap (compatible
     # predecessors of j, since genes are longer than max_overlap).
-    pred = np.searchsorted(c.end, np.minimum(c.begin + max_overlap, c.end - 1), side="right").tolist()
+    first = np.searchsorted(c.end, np.minimum(c.begin + max_overlap, c.end - 1), side="right")
+    pred = first.tolist()
     # facing[j]: for a minus-strand j, the candidates that may overlap it by more than max_overlap
     # (plus-strand ones ending up to convergent_overlap into it and starting before it)
     facing: dict[int, list[int]] = {}
     if convergent_overlap > max_overlap:
         upto = np.searchsorted(c.end, np.minimum(c.begin + convergent_overlap, c.end - 1), side="right")
-        for j in np.flatnonzero((c.strand < 0) & (upto > np.asarray(pred))).tolist():
+        for j in np.flatnonzero((c.strand < 0) & (upto > first)).tolist():
             near = np.arange(pred[j], upto[j])
             near = near[(c.strand[near] > 0) & (c.begin[near] < c.begin[j])]
             if len(near):
