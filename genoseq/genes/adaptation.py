@@ -16,9 +16,7 @@ import numpy as np
 
 from genoseq.genes.codes import COMPLEMENT_CODE, codon_codes
 from genoseq.genes.decode import EDGE, Candidates, on_both_strands
-from genoseq.genes.start_model import (
-    START_UPSTREAM, StartMixture, StartModel, base_windows, sd_features, start_windows,
-)
+from genoseq.genes.start_model import START_UPSTREAM, StartModel, base_windows, sd_features, start_windows
 
 UPSTREAM = 20
 
@@ -158,7 +156,7 @@ class GenomeAdaptation:
     upstream_llr: np.ndarray  # (UPSTREAM, 5) per position and base; base 4 -> 0
     motif_llr: np.ndarray  # (257,) per 4-mer code; 256 (with N) -> 0
     type_llr: np.ndarray  # (4,) ATG, GTG, TTG, Edge(0)
-    start_model: StartModel | StartMixture | None = None  # fitted on the same first-pass genes (fit_start_model)
+    start_model: StartModel | None = None  # fitted on the same first-pass genes (fit_start_model)
     edge_start: tuple[float, float] = (0.0, 0.0)  # start evidence credited to 5'-edge genes (score, choice)
 
     @classmethod
@@ -224,15 +222,12 @@ class GenomeAdaptation:
 
 def fit_start_model(
     contigs: list[tuple[np.ndarray, Candidates, Candidates]], contexts: list[AdaptationContext], l2: float,
-    previous: StartModel | StartMixture | None = None, prior: StartModel | None = None, components: int = 1,
-) -> StartModel | StartMixture:
+    previous: StartModel | None = None, prior: StartModel | None = None,
+) -> StartModel:
     """Fit the genome's :class:`StartModel` on first-pass genes: each complete gene's ORF
     offers its candidate starts (``contigs``: (codes, all candidates, genes) per contig).
     ``previous`` (the last round's model) is where the fit starts; ``prior`` (learned across
-    genomes, shipped with the model) is what the L2 penalty pulls towards. ``components`` 2
-    fits a :class:`StartMixture` instead (no prior)."""
-    if components not in (1, 2):
-        raise ValueError(f"a start model has 1 or 2 components, not {components}")
+    genomes, shipped with the model) is what the L2 penalty pulls towards."""
     parts: list[tuple[np.ndarray, ...]] = []
     n_groups = 0
     for (codes, c, genes), context in zip(contigs, contexts):
@@ -258,21 +253,18 @@ def fit_start_model(
     if not parts:
         empty = start_windows(np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64))
         return StartModel.fit(empty, np.zeros(0, dtype=np.int64), sd_features(empty),
-                              np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), l2=l2,
-                              initial=previous if isinstance(previous, StartModel) else None, prior=prior)
+                              np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), l2=l2, initial=previous,
+                              prior=prior)
     windows, types, extra, group, chosen = (np.concatenate(x) for x in zip(*parts))
     # Renumber the groups that have candidates, keep only ORFs that offer a choice.
     _, group, sizes = np.unique(group, return_inverse=True, return_counts=True)
     keep = sizes[group] > 1
     _, group = np.unique(group[keep], return_inverse=True)
-    if components == 2:
-        return StartMixture.fit(windows[keep], types[keep], extra[keep], group, chosen[keep], l2=l2,
-                                initial=previous if isinstance(previous, StartMixture) else None)
-    return StartModel.fit(windows[keep], types[keep], extra[keep], group, chosen[keep], l2=l2,
-                          initial=previous if isinstance(previous, StartModel) else None, prior=prior)
+    return StartModel.fit(windows[keep], types[keep], extra[keep], group, chosen[keep], l2=l2, initial=previous,
+                          prior=prior)
 
 
-def apply_start_model(model: StartModel | StartMixture, c: Candidates, side: StrandContext) -> None:
+def apply_start_model(model: StartModel, c: Candidates, side: StrandContext) -> None:
     """Fill ``c.site_score`` of one strand's candidates (0 for 5'-partial candidates, which have no start)."""
     idx = side.idx
     if len(idx) == 0:
@@ -280,9 +272,5 @@ def apply_start_model(model: StartModel | StartMixture, c: Candidates, side: Str
     complete = ~c.partial5[idx]
     scores = np.zeros(len(idx))
     types = np.minimum(c.start_type[idx], EDGE - 1)
-    if isinstance(model, StartMixture):
-        scores[complete] = model.score_orfs(side.windows[complete], types[complete], side.sd[complete],
-                                            side.ends[complete])
-    else:
-        scores[complete] = model.score(side.windows[complete], types[complete], side.sd[complete])
+    scores[complete] = model.score(side.windows[complete], types[complete], side.sd[complete])
     c.site_score[idx] = scores

@@ -31,7 +31,7 @@ from genoseq.genes.decode import (
     strand_codons, total_score,
 )
 from genoseq.genes.library import AdaptationLibrary, LibraryGenome, blend
-from genoseq.genes.start_model import StartMixture, StartModel, sd_motif_calls, start_windows
+from genoseq.genes.start_model import StartModel, sd_motif_calls, start_windows
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.genes.scoring import BothOrientations, OnnxScorer, WindowScorer, WindowSettings, score_sequences
 from genoseq.genes.table_detection import ENOUGH_CODONS, TableCall, call_table, tga_evidence
@@ -343,7 +343,7 @@ class GenePredictor:
                 adaptation = blend(adaptation, library.adaptation, complete / (complete + settings.library_genes))
             prior = self.start_prior if small else None
             fit = partial(fit_start_model, previous, contexts, settings.site_l2 if prior is None else settings.site_prior_l2,
-                          start_model, prior, settings.site_components if prior is None else 1)
+                          start_model, prior)
             fitting = pool.submit(fit) if pool is not None and settings.fits_start_model else None
             # the other tables rescore here while the start model is fitted on the other thread
             each(partial(adaptation.apply, pool=None if fitting else pool),
@@ -591,7 +591,7 @@ def _choose_engine(engine: str, entry: ModelEntry, device: str, precision: str) 
     return "torch"
 
 
-def _apply_start_model(model: StartModel | StartMixture, candidates: Candidates, context: AdaptationContext) -> None:
+def _apply_start_model(model: StartModel, candidates: Candidates, context: AdaptationContext) -> None:
     for side in context.strands:
         apply_start_model(model, candidates, side)
 

@@ -92,9 +92,6 @@ class DecoderSettings:
     short_gene_length: int = 250
     site_weight: float = 0.0  # the genome's start model in the gene score
     site_l2: float = 3.0  # its L2 penalty
-    # 2: the start model is a mixture of two classes of genes (genoseq.genes.start_model.StartMixture), on inputs
-    # large enough to fit it without the prior (site_prior_genes); 1: one model for all genes.
-    site_components: int = 1
     # Inputs with fewer complete first-pass genes than site_prior_genes (plasmids, phages, short contigs
     # run alone) fit the start model towards the prior the model ships, learned across genomes, with this
     # penalty; larger inputs fit it towards 0 with site_l2, as before the prior existed.
@@ -123,8 +120,6 @@ class DecoderSettings:
         if self.min_length <= self.max_overlap:
             # selection relies on it: two starts of one ORF always overlap by more than max_overlap
             raise GenoseqError(f"min_length ({self.min_length}) must be longer than max_overlap ({self.max_overlap})")
-        if self.site_components not in (1, 2):
-            raise GenoseqError(f"site_components must be 1 or 2, not {self.site_components}")
         if self.adapt_rounds < 0 or self.min_adapt_genes < 0 or self.adapt_max_bases < 1:
             raise GenoseqError("adapt_rounds and min_adapt_genes must be >= 0 and adapt_max_bases >= 1")
         if (self.alternative_starts < 0 or self.alternative_max_deficit < 0 or self.site_l2 < 0

@@ -34,8 +34,8 @@ class AdaptationLibrary:
     def save(self, path: str | Path) -> None:
         """One compressed .npz: a row per genome of every table."""
         a = [g.adaptation for g in self.genomes]
-        if not all(isinstance(x.start_model, StartModel) for x in a):
-            raise ValueError("every library genome needs a start model (one model, not a mixture)")
+        if any(x.start_model is None for x in a):
+            raise ValueError("every library genome needs a start model")
         np.savez_compressed(
             path, names=np.array([g.name for g in self.genomes]), tables=np.array([g.table for g in self.genomes]),
             dicodon=np.stack([x.dicodon_llr for x in a]).astype(np.float32),
@@ -43,7 +43,7 @@ class AdaptationLibrary:
             motif=np.stack([x.motif_llr for x in a]).astype(np.float32),
             types=np.stack([x.type_llr for x in a]).astype(np.float32),
             edge=np.array([x.edge_start for x in a], dtype=np.float32),
-            start=np.stack([x.start_model.vector() for x in a if isinstance(x.start_model, StartModel)]).astype(np.float32),
+            start=np.stack([x.start_model.vector() for x in a if x.start_model is not None]).astype(np.float32),
         )
 
     @classmethod

@@ -88,35 +88,29 @@ class StartModel:
         cls, windows: np.ndarray, start_type: np.ndarray, extra: np.ndarray,
         group: np.ndarray, chosen: np.ndarray, l2: float = 1.0, iterations: int = 15,
         initial: StartModel | None = None, prior: StartModel | None = None,
-        weight: np.ndarray | None = None,
     ) -> StartModel:
         """Maximum likelihood of the ``chosen`` start among the starts of its ``group`` (one
         group per ORF, ids 0..G-1, one chosen start each), with an L2 penalty of ``l2`` per
         gene on every weight's distance from ``prior`` (from 0 without one). Convex; solved by
         L-BFGS on one-hot features, from ``initial``'s weights where given (the previous
-        adaptation round's model), else from the prior's. ``weight`` (G,): each ORF's share of
-        the likelihood (1 each without it), as a mixture's component is fitted."""
+        adaptation round's model), else from the prior's."""
+        n_pos = len(BASE_POSITIONS)
+        n_base = n_pos * 4 + N_TYPES  # one-hot columns (an unknown base has none)
         order = np.argsort(group, kind="stable")
         windows, start_type, extra, group, chosen = (a[order] for a in (windows, start_type, extra, group, chosen))
-        x = _design(windows, start_type, extra)
-        return cls._fit_design(x, group, chosen, extra.shape[1], l2, iterations, initial, prior, weight)
-
-    @classmethod
-    def _fit_design(
-        cls, x: np.ndarray, group: np.ndarray, chosen: np.ndarray, n_extra: int, l2: float, iterations: int,
-        initial: StartModel | None, prior: StartModel | None, weight: np.ndarray | None,
-    ) -> StartModel:
-        """:meth:`fit` on the design matrix of :func:`_design`, rows sorted by ``group``."""
-        n_base = len(BASE_POSITIONS) * 4 + N_TYPES
+        # dense one-hot (float32 BLAS beats sparse gathers here)
+        x = np.empty((len(windows), n_base + extra.shape[1]), dtype=np.float32)
+        # rows of a (5, 4) identity-like table: base b -> one-hot, unknown (4) -> zeros
+        x[:, : n_pos * 4] = np.take(_BASE_ONE_HOT, windows, axis=0).reshape(len(windows), n_pos * 4)
+        np.equal(start_type[:, None], np.arange(N_TYPES), out=x[:, n_pos * 4 : n_base])
+        x[:, n_base:] = extra
         first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.zeros(0, dtype=np.int64)
+        n_groups = max(1, len(first))
         sizes = np.diff(np.r_[first, len(group)])
         positive = np.flatnonzero(chosen)
-        gw = np.ones(len(first)) if weight is None else np.asarray(weight, dtype=np.float64)[group[first]]
-        n_groups = max(1.0, float(gw.sum())) if weight is not None else max(1, len(first))
-        row_w = np.repeat(gw, sizes)
 
-        centre = np.zeros(n_base + n_extra)
-        if prior is not None and len(prior.extra) == n_extra:
+        centre = np.zeros(n_base + extra.shape[1])
+        if prior is not None and len(prior.extra) == extra.shape[1]:
             centre = prior.vector()
 
         def objective(w: np.ndarray) -> tuple[float, np.ndarray]:
@@ -126,112 +120,18 @@ class StartModel:
             total = np.add.reduceat(e, first)
             p = e / np.repeat(total, sizes)
             d = w - centre
-            loss = (gw @ (np.log(total) + top) - row_w[positive] @ s[positive] + l2 * d @ d) / n_groups
-            v = p * row_w
-            v[positive] -= row_w[positive]
+            loss = (np.sum(np.log(total) + top) - s[positive].sum() + l2 * d @ d) / n_groups
+            v = p
+            v[positive] -= 1.0
             grad = (v.astype(np.float32) @ x).astype(np.float64)
             return loss, (grad + 2 * l2 * d) / n_groups
 
         w = centre.copy()
-        if initial is not None and len(initial.extra) == n_extra:
+        if initial is not None and len(initial.extra) == extra.shape[1]:
             w = initial.vector()
         if len(positive):
             w = _lbfgs(objective, w, iterations)
         return cls.from_vector(w)
-
-
-def _log_softmax_within(s: np.ndarray, first: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """``s`` less the log-sum-exp of its group (rows sorted by group; ``first`` each group's first row)."""
-    top = np.maximum.reduceat(s, first)
-    total = np.log(np.add.reduceat(np.exp(s - np.repeat(top, sizes)), first)) + top
-    return s - np.repeat(total, sizes)
-
-
-@dataclass
-class StartMixture:
-    """Two classes of genes with a start model each, as GeneMarkS-2 fits several upstream models
-    per genome: genes led by a Shine-Dalgarno site and genes whose starts carry another signal
-    (leaderless mRNAs read from a promoter right upstream, or a weak or non-canonical site).
-    Neither class is labelled: the mixture is fitted by expectation-maximisation on the genome's
-    first-pass starts, so a genome whose genes all belong to one class gives the other a small
-    weight. A start's score is its log-probability among the starts of its ORF,
-    log(sum_k w_k P_k(start | ORF)), so only its differences within an ORF mean anything."""
-
-    components: list[StartModel]
-    log_weight: np.ndarray  # (K,) log mixing weights
-
-    def score_orfs(self, windows: np.ndarray, start_type: np.ndarray, extra: np.ndarray,
-                   orf: np.ndarray) -> np.ndarray:
-        """Scores of starts; ``orf`` says which starts share an ORF (any ids, e.g. the stop)."""
-        if len(windows) == 0:
-            return np.zeros(0)
-        order = np.argsort(orf, kind="stable")
-        key = orf[order]
-        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        sizes = np.diff(np.r_[first, len(key)])
-        parts = [lw + _log_softmax_within(m.score(windows[order], start_type[order], extra[order]), first, sizes)
-                 for m, lw in zip(self.components, self.log_weight)]
-        out = np.empty(len(windows))
-        out[order] = np.logaddexp.reduce(np.stack(parts), axis=0)
-        return out
-
-    @classmethod
-    def fit(
-        cls, windows: np.ndarray, start_type: np.ndarray, extra: np.ndarray, group: np.ndarray,
-        chosen: np.ndarray, l2: float = 1.0, rounds: int = 4, iterations: int = 10,
-        initial: StartMixture | None = None,
-    ) -> StartMixture:
-        """Expectation-maximisation over :meth:`StartModel.fit`'s data: each round weighs every ORF
-        by its posterior class and refits both models on those weights. Without ``initial`` (the
-        previous adaptation round's mixture), an ORF starts in the Shine-Dalgarno class when a
-        motif of 4 or more bases sits 5-10 bases before its chosen start."""
-        order = np.argsort(group, kind="stable")
-        windows, start_type, extra, group, chosen = (a[order] for a in (windows, start_type, extra, group, chosen))
-        x = _design(windows, start_type, extra)
-        n_extra = extra.shape[1]
-        n_groups = int(group.max()) + 1 if len(group) else 0
-        first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.zeros(0, dtype=np.int64)
-        sizes = np.diff(np.r_[first, len(group)])
-        positive = np.flatnonzero(chosen)
-        def refit(previous: list[StartModel] | list[None], resp: np.ndarray) -> list[StartModel]:  # M step
-            return [StartModel._fit_design(x, group, chosen, n_extra, l2, iterations, m, None, resp[:, k])
-                    for k, m in enumerate(previous)]
-
-        def posterior(models: list[StartModel], log_weight: np.ndarray) -> np.ndarray:  # E step
-            ll = np.stack([_log_softmax_within((x @ m.vector().astype(np.float32)).astype(np.float64), first, sizes)
-                           [positive] for m in models], axis=1) + log_weight
-            resp = np.zeros((n_groups, len(models)))
-            resp[group[positive]] = np.exp(ll - np.logaddexp.reduce(ll, axis=1, keepdims=True))
-            return resp
-
-        if initial is not None and len(initial.components) == 2 and len(initial.components[0].extra) == n_extra:
-            models = list(initial.components)
-            resp = posterior(models, initial.log_weight)
-        else:
-            sd = np.zeros(n_groups)
-            if n_extra == len(SD_LENGTHS) * len(SD_SPACERS):
-                strong = np.asarray(extra.reshape(len(extra), len(SD_LENGTHS), len(SD_SPACERS))[:, 1:, 1].any(1))
-                sd[group[positive]] = strong[positive]
-            resp = np.stack([0.1 + 0.8 * sd, 0.9 - 0.8 * sd], axis=1)
-            models = refit([None, None], resp)
-            resp = posterior(models, np.log(np.maximum(resp.mean(0), 1e-6)))
-        for _ in range(rounds):
-            models = refit(models, resp)
-            resp = posterior(models, np.log(np.maximum(resp.mean(0), 1e-6)))
-        return cls(refit(models, resp), np.log(np.maximum(resp.mean(0), 1e-6)))
-
-
-def _design(windows: np.ndarray, start_type: np.ndarray, extra: np.ndarray) -> np.ndarray:
-    """Dense float32 one-hot features of starts (bases, start type) beside ``extra``: the
-    columns of :meth:`StartModel.vector` (float32 BLAS beats sparse gathers here)."""
-    n_pos = len(BASE_POSITIONS)
-    n_base = n_pos * 4 + N_TYPES  # one-hot columns (an unknown base has none)
-    x = np.empty((len(windows), n_base + extra.shape[1]), dtype=np.float32)
-    # rows of a (5, 4) identity-like table: base b -> one-hot, unknown (4) -> zeros
-    x[:, : n_pos * 4] = np.take(_BASE_ONE_HOT, windows, axis=0).reshape(len(windows), n_pos * 4)
-    np.equal(start_type[:, None], np.arange(N_TYPES), out=x[:, n_pos * 4 : n_base])
-    x[:, n_base:] = extra
-    return x
 
 
 def _lbfgs(objective, w: np.ndarray, iterations: int, memory: int = 8) -> np.ndarray:
