@@ -22,7 +22,11 @@ signals are used.
 ``--ttg-share F`` also recodes that share of the annotated ATG starts to TTG (where no other
 annotated CDS covers the base): a stand-in for TTG-rich genomes such as some crenarchaea, testing
 whether each genome's start-codon usage is learned rather than the training genomes' ATG habit.
-``--width 0 --ttg-share F`` recodes without erasing.
+``--width 0 --ttg-share F`` recodes without erasing. ``--erase-share F`` erases the sites of only that
+share of the genes: a genome whose genes are a mixture of the two kinds (haloarchaea translate many
+leaderless mRNAs beside Shine-Dalgarno-led ones). ``--promoter`` gives each erased gene an archaeal
+TATA box (TTTAWA) 23-27 bases before its start, where a leaderless mRNA's promoter sits: a second
+start signal for genome adaptation to find beside the Shine-Dalgarno site.
 
 The default genomes are the tuning genomes whose annotations are not Prodigal's own calls
 (training genomes: the network saw their sequence, but not with their sites erased).
@@ -53,12 +57,15 @@ GENOMES = ("bsubtilis_best7003,mgallisepticum_rlow,mtuberculosis_h37rv,rdenitrif
            "macetivorans_c2a,malvi_atcc29626")
 
 
-def erase_sites(folder: Path, out: Path, width: int, seed: int, ttg_share: float = 0.0) -> int:
-    """Write the genome of ``folder`` to ``out`` with the intergenic ``width`` bases before every
-    annotated start randomised, and ``ttg_share`` of the annotated ATG starts made TTG; returns how
-    many bases were replaced."""
+def erase_sites(folder: Path, out: Path, width: int, seed: int, ttg_share: float = 0.0,
+                erase_share: float = 1.0, promoter: bool = False) -> int:
+    """Write the genome of ``folder`` to ``out`` with the intergenic ``width`` bases before
+    ``erase_share`` of the annotated starts (every one by default) randomised, and ``ttg_share``
+    of the annotated ATG starts made TTG; with ``promoter``, each erased gene gets a TATA box
+    upstream (a leaderless mRNA's promoter). Returns how many bases were replaced."""
     rng = random.Random(seed)
     recode = random.Random(seed + 1)
+    pick = random.Random(seed + 2)
     seqs = {r.id: bytearray(r.sequence.upper(), "ascii") for r in read_dna(folder / "genome.fna.gz")}
     genes = read_cds(folder / "annotation.gff3.gz")
     depth = {k: np.zeros(len(v), dtype=np.int16) for k, v in seqs.items()}  # annotated CDSs per base
@@ -81,24 +88,38 @@ def erase_sites(folder: Path, out: Path, width: int, seed: int, ttg_share: float
     gc = sum(v.count(b"G") + v.count(b"C") for v in seqs.values()) / sum(len(v) for v in seqs.values())
     replaced = 0
     for f in genes:
+        if erase_share < 1.0 and pick.random() >= erase_share:
+            continue
         seq, cover = seqs[f.seqid], depth[f.seqid]
         span = range(f.start - 1 - width, f.start - 1) if f.strand == "+" else range(f.end, f.end + width)
         for i in span:
             if 0 <= i < len(seq) and not cover[i]:
                 seq[i] = ord(rng.choice("GC" if rng.random() < gc else "AT"))
                 replaced += 1
+        if promoter:
+            # an archaeal TATA box (TTTAWA) whose last base lies 23-27 bases before the start codon,
+            # written 5' to 3' on the gene's strand (reverse complement on the minus strand)
+            box = "TTTA" + pick.choice("AT") + "A"
+            gap = pick.randint(23, 27)
+            if f.strand == "+":
+                at, text = f.start - 1 - gap - len(box), box
+            else:
+                at, text = f.end + gap, box[::-1].translate(str.maketrans("ACGT", "TGCA"))
+            if at >= 0 and at + len(text) <= len(seq) and not cover[at:at + len(text)].any():
+                seq[at:at + len(text)] = text.encode()
     out.write_text("".join(f">{k}\n{v.decode()}\n" for k, v in seqs.items()))
     return replaced
 
 
-def write_root(source: Path, target: Path, names: list[str], width: int, seed: int, ttg_share: float = 0.0) -> None:
+def write_root(source: Path, target: Path, names: list[str], width: int, seed: int, ttg_share: float = 0.0,
+               erase_share: float = 1.0, promoter: bool = False) -> None:
     """The erased genomes of ``names`` as a data root's genomes folder (see the module docstring)."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(source / "MANIFEST.tsv", target / "MANIFEST.tsv")
     for name in names:
         (target / name).mkdir(exist_ok=True)
         plain = target / name / "genome.fna"
-        print(f"# {name}: {erase_sites(source / name, plain, width, seed, ttg_share):,} bases erased", flush=True)
+        print(f"# {name}: {erase_sites(source / name, plain, width, seed, ttg_share, erase_share, promoter):,} bases erased", flush=True)
         with open(plain, "rb") as src, gzip.open(target / name / "genome.fna.gz", "wb", compresslevel=1) as dst:
             shutil.copyfileobj(src, dst)
         plain.unlink()
@@ -115,6 +136,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ttg-share", type=float, default=0.0,
                     help="also make this share of the annotated ATG starts TTG (a TTG-rich genome) [%(default)s]")
+    ap.add_argument("--erase-share", type=float, default=1.0,
+                    help="erase the sites of only this share of the genes, chosen at random: a genome mixing "
+                         "genes with and without a Shine-Dalgarno site, as haloarchaea do [%(default)s]")
+    ap.add_argument("--promoter", action="store_true",
+                    help="give each erased gene a TATA box (TTTAWA) 23-27 bases before its start, as a leaderless "
+                         "mRNA's promoter sits (use a --width of 35 or more)")
     ap.add_argument("--with-original", action="store_true", help="also run the unchanged genomes")
     ap.add_argument("--model", default="genes-default")
     ap.add_argument("--write-root", metavar="DIR", help="only write the erased genomes as a data root in DIR")
@@ -123,14 +150,16 @@ def main() -> None:
     manifest = read_manifest(args.data_root).set_index("short_name")
     if args.write_root:
         write_root(root, Path(args.write_root) / "genomes", args.genomes.split(","), args.width, args.seed,
-                   args.ttg_share)
+                   args.ttg_share, args.erase_share, args.promoter)
         return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.genomes.split(","):
             table = str(int(manifest.loc[name, "genetic_code"]))
             erased = Path(tmp) / f"{name}.erased.fna"
-            print(f"# {name}: {erase_sites(root / name, erased, args.width, args.seed, args.ttg_share):,} bases erased", flush=True)
+            replaced = erase_sites(root / name, erased, args.width, args.seed, args.ttg_share, args.erase_share,
+                                   args.promoter)
+            print(f"# {name}: {replaced:,} bases erased", flush=True)
             variants = {"sites erased": erased}
             if args.with_original:
                 variants["original"] = Path(tmp) / f"{name}.fna"
