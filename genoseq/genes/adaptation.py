@@ -18,7 +18,12 @@ from genoseq.genes.codes import COMPLEMENT_CODE, codon_codes
 from genoseq.genes.decode import EDGE, Candidates, on_both_strands
 from genoseq.genes.start_model import START_UPSTREAM, StartModel, base_windows, sd_features, start_windows
 
-UPSTREAM = 20
+#: bases before a start that the upstream profile reads. 35 (20 up to session 20) reaches a promoter
+#: right upstream of a leaderless mRNA's start (an archaeal TATA box lies about 25-32 bases before it);
+#: the Shine-Dalgarno motif window stays -20..-4 (MOTIF_REACH).
+UPSTREAM = 35
+#: bases before a start in which the upstream motif (the best 4-mer) is looked for
+MOTIF_REACH = 20
 
 
 
@@ -69,7 +74,12 @@ def _upstream_windows(codes: np.ndarray, begins: np.ndarray) -> np.ndarray:
 
 
 MOTIF_K = 4
-MOTIF_LAST = UPSTREAM - 3 - MOTIF_K  # last window index where a motif may begin (ends at -4)
+MOTIF_LAST = MOTIF_REACH - 3 - MOTIF_K  # last index of the motif window where a motif may begin (ends at -4)
+
+
+def _motif_window(upstream: np.ndarray) -> np.ndarray:
+    """The last MOTIF_REACH bases of (n, UPSTREAM) upstream windows."""
+    return upstream[:, UPSTREAM - MOTIF_REACH :]
 
 
 def _motif_codes(windows: np.ndarray) -> np.ndarray:
@@ -117,7 +127,7 @@ class AdaptationContext:
             windows = start_windows(view, begins)
             upstream = windows[:, START_UPSTREAM - UPSTREAM : START_UPSTREAM]  # its last UPSTREAM bases before the start
             return StrandContext(view, dicodon_codes(view, strand_codons).astype(np.int16), idx, begins, ends, upstream,
-                                 _motif_codes(upstream).astype(np.int16), windows, sd_features(windows))
+                                 _motif_codes(_motif_window(upstream)).astype(np.int16), windows, sd_features(windows))
 
         return cls(on_both_strands(pool, lambda: strand_context(1), lambda: strand_context(-1)))
 
@@ -185,7 +195,7 @@ class GenomeAdaptation:
                     col = win[:, pos]
                     upstream[pos] += np.bincount(col[col < 4], minlength=4)
                 type_genes += np.bincount(genes.start_type[idx][complete], minlength=EDGE + 1)[:EDGE]
-                motif_genes += np.bincount(_motif_codes(win).ravel(), minlength=4**MOTIF_K + 1)
+                motif_genes += np.bincount(_motif_codes(_motif_window(win)).ravel(), minlength=4**MOTIF_K + 1)
         b = background
         dicodon_llr = np.zeros(4097)
         other = np.maximum(b.hexamers - coding + 0.5, 0.5)  # every hexamer not read in a gene's frame

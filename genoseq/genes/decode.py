@@ -11,8 +11,9 @@ carries these features:
     start score    = the network's start-site logit at its start codon (0 at an edge)
     codon score    = sum over its consecutive codon pairs of log f_genes(dicodon) /
                      f_other(hexamer), other = every hexamer not read in a gene's frame
-    upstream score = log-odds of the 20 bases before its start under a position
-                     weight matrix of the genome's own first-pass starts (RBS)
+    upstream score = log-odds of the 35 bases before its start under a position
+                     weight matrix of the genome's own first-pass starts (RBS; a
+                     leaderless start's promoter)
     motif score    = the best 4-mer in bases -20..-4 before its start, scored by how
                      much more often it occurs before first-pass starts than before
                      other start codons (a Shine-Dalgarno motif at any spacing)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from genoseq.errors import ModelError
-from genoseq.genes.adaptation import AdaptationContext, GenomeAdaptation
+from genoseq.genes.adaptation import UPSTREAM, AdaptationContext, GenomeAdaptation
 from genoseq.genes.decode import Candidates, DecoderSettings, choose_genes, total_score
 from genoseq.genes.start_model import StartModel
 
@@ -55,7 +55,7 @@ class AdaptationLibrary:
             raise ModelError(f"{path}: not an adaptation library ({err})") from None
         genomes = [
             LibraryGenome(str(name), int(table), GenomeAdaptation(
-                arrays["dicodon"][i].astype(np.float64), arrays["upstream"][i].astype(np.float64),
+                arrays["dicodon"][i].astype(np.float64), _upstream_table(arrays["upstream"][i]),
                 arrays["motif"][i].astype(np.float64), arrays["types"][i].astype(np.float64),
                 StartModel.from_vector(arrays["start"][i]), (float(arrays["edge"][i][0]), float(arrays["edge"][i][1]))))
             for i, (name, table) in enumerate(zip(arrays["names"], arrays["tables"]))
@@ -80,6 +80,15 @@ class AdaptationLibrary:
             if score > best_score:
                 best, best_score = genome, score
         return best
+
+
+def _upstream_table(table: np.ndarray) -> np.ndarray:
+    """A stored upstream profile (positions, 5) as wide as :data:`UPSTREAM`: a library written when the
+    profile read fewer bases (20 up to session 20) says nothing of the farther ones (log-odds 0)."""
+    table = np.asarray(table, dtype=np.float64)
+    if len(table) > UPSTREAM:
+        raise ModelError(f"adaptation library: an upstream profile of {len(table)} bases (at most {UPSTREAM})")
+    return np.concatenate([np.zeros((UPSTREAM - len(table), table.shape[1])), table])
 
 
 def blend(own: GenomeAdaptation, library: GenomeAdaptation, own_share: float) -> GenomeAdaptation:

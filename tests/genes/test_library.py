@@ -91,3 +91,21 @@ def test_small_inputs_blend_in_a_library_genome_of_their_table_and_large_ones_do
     mgal = next(read_dna(shared_genomes / "mgallisepticum_rlow" / "genome.fna.gz")).sequence
     (four,), _ = _run(dataclasses.replace(shipped, table=4), [FastaRecord("m", "", mgal[100_000:130_000])])
     assert four.library in table4
+
+
+def test_a_library_with_a_narrower_upstream_profile_loads_padded(tmp_path):
+    """Libraries written when the upstream profile read 20 bases still load: the farther
+    positions carry no evidence (log-odds 0); a profile wider than the code reads is refused."""
+    rng = np.random.default_rng(4)
+    library = AdaptationLibrary([LibraryGenome("a", 11, random_adaptation(rng))])
+    library.save(tmp_path / "lib.npz")
+    with np.load(tmp_path / "lib.npz") as z:
+        arrays = dict(z)
+    narrow = arrays["upstream"][:, -20:]
+    np.savez(tmp_path / "narrow.npz", **{**arrays, "upstream": narrow})
+    back = AdaptationLibrary.load(tmp_path / "narrow.npz").genomes[0].adaptation.upstream_llr
+    assert back.shape == (UPSTREAM, 5)
+    assert np.allclose(back[-20:], narrow[0], atol=1e-6) and not back[:-20].any()
+    np.savez(tmp_path / "wide.npz", **{**arrays, "upstream": np.zeros((1, UPSTREAM + 1, 5), np.float32)})
+    with pytest.raises(ModelError, match="upstream profile"):
+        AdaptationLibrary.load(tmp_path / "wide.npz")
