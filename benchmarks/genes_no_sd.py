@@ -39,10 +39,12 @@ import random
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from Bio.Seq import reverse_complement
 
 from genoseq.datapaths import default_data_root
 from genoseq.genes.dataset import read_manifest
@@ -57,15 +59,26 @@ GENOMES = ("bsubtilis_best7003,mgallisepticum_rlow,mtuberculosis_h37rv,rdenitrif
            "macetivorans_c2a,malvi_atcc29626")
 
 
-def erase_sites(folder: Path, out: Path, width: int, seed: int, ttg_share: float = 0.0,
-                erase_share: float = 1.0, promoter: bool = False) -> int:
-    """Write the genome of ``folder`` to ``out`` with the intergenic ``width`` bases before
-    ``erase_share`` of the annotated starts (every one by default) randomised, and ``ttg_share``
-    of the annotated ATG starts made TTG; with ``promoter``, each erased gene gets a TATA box
-    upstream (a leaderless mRNA's promoter). Returns how many bases were replaced."""
-    rng = random.Random(seed)
-    recode = random.Random(seed + 1)
-    pick = random.Random(seed + 2)
+@dataclass(frozen=True)
+class StandIn:
+    """How a stand-in genome is made from a real one (the options of the same names)."""
+
+    width: int = 20  # intergenic bases before a start to randomise
+    seed: int = 1
+    ttg_share: float = 0.0  # share of the annotated ATG starts made TTG
+    erase_share: float = 1.0  # share of the genes whose sites are erased
+    promoter: bool = False  # a TATA box before each erased gene
+
+
+def erase_sites(folder: Path, out: Path, stand_in: StandIn) -> int:
+    """Write the genome of ``folder`` to ``out`` as ``stand_in`` says: the intergenic ``width``
+    bases before ``erase_share`` of the annotated starts randomised, ``ttg_share`` of the annotated
+    ATG starts made TTG, and with ``promoter`` a TATA box before each erased gene (a leaderless
+    mRNA's promoter). Returns how many bases were replaced."""
+    width, ttg_share, erase_share = stand_in.width, stand_in.ttg_share, stand_in.erase_share
+    rng = random.Random(stand_in.seed)
+    recode = random.Random(stand_in.seed + 1)
+    pick = random.Random(stand_in.seed + 2)
     seqs = {r.id: bytearray(r.sequence.upper(), "ascii") for r in read_dna(folder / "genome.fna.gz")}
     genes = read_cds(folder / "annotation.gff3.gz")
     depth = {k: np.zeros(len(v), dtype=np.int16) for k, v in seqs.items()}  # annotated CDSs per base
@@ -96,7 +109,7 @@ def erase_sites(folder: Path, out: Path, width: int, seed: int, ttg_share: float
             if 0 <= i < len(seq) and not cover[i]:
                 seq[i] = ord(rng.choice("GC" if rng.random() < gc else "AT"))
                 replaced += 1
-        if promoter:
+        if stand_in.promoter:
             # an archaeal TATA box (TTTAWA) whose last base lies 23-27 bases before the start codon,
             # written 5' to 3' on the gene's strand (reverse complement on the minus strand)
             box = "TTTA" + pick.choice("AT") + "A"
@@ -104,22 +117,21 @@ def erase_sites(folder: Path, out: Path, width: int, seed: int, ttg_share: float
             if f.strand == "+":
                 at, text = f.start - 1 - gap - len(box), box
             else:
-                at, text = f.end + gap, box[::-1].translate(str.maketrans("ACGT", "TGCA"))
+                at, text = f.end + gap, reverse_complement(box)
             if at >= 0 and at + len(text) <= len(seq) and not cover[at:at + len(text)].any():
                 seq[at:at + len(text)] = text.encode()
     out.write_text("".join(f">{k}\n{v.decode()}\n" for k, v in seqs.items()))
     return replaced
 
 
-def write_root(source: Path, target: Path, names: list[str], width: int, seed: int, ttg_share: float = 0.0,
-               erase_share: float = 1.0, promoter: bool = False) -> None:
+def write_root(source: Path, target: Path, names: list[str], stand_in: StandIn) -> None:
     """The erased genomes of ``names`` as a data root's genomes folder (see the module docstring)."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(source / "MANIFEST.tsv", target / "MANIFEST.tsv")
     for name in names:
         (target / name).mkdir(exist_ok=True)
         plain = target / name / "genome.fna"
-        print(f"# {name}: {erase_sites(source / name, plain, width, seed, ttg_share, erase_share, promoter):,} bases erased", flush=True)
+        print(f"# {name}: {erase_sites(source / name, plain, stand_in):,} bases erased", flush=True)
         with open(plain, "rb") as src, gzip.open(target / name / "genome.fna.gz", "wb", compresslevel=1) as dst:
             shutil.copyfileobj(src, dst)
         plain.unlink()
@@ -148,18 +160,16 @@ def main() -> None:
     args = ap.parse_args()
     root = Path(args.data_root) / "genomes"
     manifest = read_manifest(args.data_root).set_index("short_name")
+    stand_in = StandIn(args.width, args.seed, args.ttg_share, args.erase_share, args.promoter)
     if args.write_root:
-        write_root(root, Path(args.write_root) / "genomes", args.genomes.split(","), args.width, args.seed,
-                   args.ttg_share, args.erase_share, args.promoter)
+        write_root(root, Path(args.write_root) / "genomes", args.genomes.split(","), stand_in)
         return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.genomes.split(","):
             table = str(int(manifest.loc[name, "genetic_code"]))
             erased = Path(tmp) / f"{name}.erased.fna"
-            replaced = erase_sites(root / name, erased, args.width, args.seed, args.ttg_share, args.erase_share,
-                                   args.promoter)
-            print(f"# {name}: {replaced:,} bases erased", flush=True)
+            print(f"# {name}: {erase_sites(root / name, erased, stand_in):,} bases erased", flush=True)
             variants = {"sites erased": erased}
             if args.with_original:
                 variants["original"] = Path(tmp) / f"{name}.fna"

@@ -20,11 +20,11 @@ from genoseq.genes.start_model import START_UPSTREAM, StartModel, base_windows, 
 
 #: bases before a start that the upstream profile reads. 35 (20 up to session 20) reaches a promoter
 #: right upstream of a leaderless mRNA's start (an archaeal TATA box lies about 25-32 bases before it);
-#: the Shine-Dalgarno motif window stays -20..-4 (MOTIF_REACH).
+#: the Shine-Dalgarno motif window stays -20..-4 (MOTIF_REACH). Cut from the start model's windows,
+#: so at most START_UPSTREAM.
 UPSTREAM = 35
 #: bases before a start in which the upstream motif (the best 4-mer) is looked for
 MOTIF_REACH = 20
-
 
 
 def _strand_codes(codes: np.ndarray, strand: int) -> np.ndarray:
