@@ -27,8 +27,8 @@ from genoseq.genes.adaptation import (
     AdaptationBackground, AdaptationContext, GenomeAdaptation, apply_start_model, fit_start_model,
 )
 from genoseq.genes.decode import (
-    START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, start_evidence, start_score_parts,
-    strand_codons, total_score,
+    START_NAMES, Candidates, DecoderSettings, choose_genes, contig_candidates, start_evidence, start_margins,
+    start_score_parts, strand_codons, total_score,
 )
 from genoseq.genes.library import AdaptationLibrary, LibraryGenome, blend
 from genoseq.genes.start_model import StartModel, sd_motif_calls, start_windows
@@ -338,11 +338,12 @@ class GenePredictor:
                 continue
             contexts = contexts or each(context, contigs)
             background = background or AdaptationBackground.count([(x, c.candidates) for x, c in zip(contexts, contigs)])
+            surest = _surest_starts(previous, settings.start_learning_share)
             adaptation = GenomeAdaptation.fit(previous, contexts, background)
             if library is not None:
                 adaptation = blend(adaptation, library.adaptation, complete / (complete + settings.library_genes))
             prior = self.start_prior if small else None
-            fit = partial(fit_start_model, previous, contexts, settings.site_l2 if prior is None else settings.site_prior_l2,
+            fit = partial(fit_start_model, surest, contexts, settings.site_l2 if prior is None else settings.site_prior_l2,
                           start_model, prior)
             fitting = pool.submit(fit) if pool is not None and settings.fits_start_model else None
             # the other tables rescore here while the start model is fitted on the other thread
@@ -617,6 +618,21 @@ def _in_order(pool: Executor | None, tasks: Iterable[tuple[Callable[[], T], int]
         load += cost
     while pending:
         yield pending.popleft()[0].result()
+
+
+def _surest_starts(previous: list[tuple[np.ndarray, Candidates, Candidates]], share: float,
+                   ) -> list[tuple[np.ndarray, Candidates, Candidates]]:
+    """``previous`` ((codes, candidates, first-pass genes) per contig) with only the ``share`` of
+    genes whose start choice is surest (:func:`start_margins`; genes whose ORF offers one start
+    are kept): what the genome's start model learns from."""
+    if share >= 1.0:
+        return previous
+    margins = [start_margins(c, genes) for _, c, genes in previous]
+    finite = np.concatenate([m[np.isfinite(m)] for m in margins])
+    if len(finite) == 0:
+        return previous
+    cut = float(np.quantile(finite, 1.0 - share))
+    return [(codes, c, genes.take(np.flatnonzero(m >= cut))) for (codes, c, genes), m in zip(previous, margins)]
 
 
 def _edge_start_evidence(contigs: list["_Contig"], genes: list[Candidates], settings: DecoderSettings,

@@ -93,6 +93,10 @@ class DecoderSettings:
     short_gene_length: int = 250
     site_weight: float = 0.0  # the genome's start model in the gene score
     site_l2: float = 3.0  # its L2 penalty
+    # The start model learns from this share of the first-pass genes, those whose start choice is surest
+    # (the largest lead over the ORF's next-best start; 1: every gene, as up to session 21). Self-training
+    # on every start teaches the model the first pass's own mistakes.
+    start_learning_share: float = 0.5
     # Inputs with fewer complete first-pass genes than site_prior_genes (plasmids, phages, short contigs
     # run alone) fit the start model towards the prior the model ships, learned across genomes, with this
     # penalty; larger inputs fit it towards 0 with site_l2, as before the prior existed.
@@ -123,6 +127,8 @@ class DecoderSettings:
             raise GenoseqError(f"min_length ({self.min_length}) must be longer than max_overlap ({self.max_overlap})")
         if self.adapt_rounds < 0 or self.min_adapt_genes < 0 or self.adapt_max_bases < 1:
             raise GenoseqError("adapt_rounds and min_adapt_genes must be >= 0 and adapt_max_bases >= 1")
+        if not 0.0 < self.start_learning_share <= 1.0:
+            raise GenoseqError("start_learning_share must be in (0, 1]")
         if (self.alternative_starts < 0 or self.alternative_max_deficit < 0 or self.site_l2 < 0
                 or self.site_prior_l2 < 0 or self.site_prior_genes < 0 or self.library_genes < 0):
             raise GenoseqError("alternative_starts, alternative_max_deficit, site_l2, site_prior_l2, "
@@ -357,6 +363,31 @@ def starts_per_stop(c: Candidates, alternatives: int = 0, max_deficit: float = 0
     keep = (rank == 0) | ((rank <= alternatives) & shorter & (deficit <= max_deficit))
     c.score = best_score - deficit
     return c.take(np.flatnonzero(keep))
+
+
+def start_margins(c: Candidates, genes: Candidates) -> np.ndarray:
+    """For each of ``genes`` (chosen from the candidates ``c``), how far its start's choice score
+    leads the best other start of its ORF (inf where the ORF offers no other start; negative
+    for a shorter alternative taken to resolve an overlap): how sure the start choice is."""
+    if len(genes) == 0:
+        return np.zeros(0)
+
+    def keys(x: Candidates) -> tuple[np.ndarray, np.ndarray]:  # (ORF: strand and 3' end, 5' end)
+        three = np.where(x.strand > 0, x.end, x.begin)
+        return three * 2 + (x.strand > 0), np.where(x.strand > 0, x.begin, x.end)
+
+    orf, five = keys(c)
+    order = np.lexsort((-c.choice, orf))
+    orf, five, choice = orf[order], five[order], c.choice[order]
+    first = np.flatnonzero(np.r_[True, orf[1:] != orf[:-1]])
+    second = first + 1
+    has_second = np.r_[first[1:], len(orf)] > second
+    top_choice, top_five = choice[first], five[first]
+    runner = np.where(has_second, choice[np.minimum(second, len(orf) - 1)], -np.inf)
+    gene_orf, gene_five = keys(genes)
+    slot = np.searchsorted(orf[first], gene_orf)
+    best_other = np.where(top_five[slot] == gene_five, runner[slot], top_choice[slot])
+    return genes.choice - best_other
 
 
 def select_genes(c: Candidates, max_overlap: int, convergent_overlap: int = 0) -> Candidates:

@@ -5,7 +5,8 @@ import pytest
 
 from genoseq.errors import GenoseqError
 from genoseq.genes.decode import (
-    Candidates, DecoderSettings, choose_genes, decode_genes, start_evidence, starts_per_stop, total_score,
+    Candidates, DecoderSettings, choose_genes, decode_genes, start_evidence, start_margins, starts_per_stop,
+    total_score,
 )
 from genoseq.genes.encode import reverse_complement_bytes
 from genoseq.io.fasta import as_bytes
@@ -144,6 +145,34 @@ def test_starts_per_stop_keeps_only_shorter_close_alternatives():
     assert sorted(zip(kept.begin.tolist(), kept.score.tolist())) == [(100, 9.0), (300, 5.0)]
 
 
+def test_start_margins_measure_the_lead_over_the_next_best_start_of_the_orf():
+    c = candidates([
+        (100, 1000, 1, 5.0, 0.0), (40, 1000, 1, 2.0, 0.0), (300, 1000, 1, 4.0, 0.0),  # one plus-strand ORF
+        (2000, 2600, -1, 1.0, 0.0), (2000, 2450, -1, 7.0, 0.0),  # a minus-strand ORF (3' end at 2000)
+        (1000, 1300, -1, 3.0, 0.0),  # an ORF with a single start
+    ])
+    genes = c.take(np.array([0, 2, 4, 5]))  # the best start; a shorter alternative; the best; the only one
+    margins = start_margins(c, genes)
+    assert margins[:3].tolist() == [1.0, -1.0, 6.0]
+    assert margins[3] == np.inf
+    assert len(start_margins(c, c.take(np.zeros(0, dtype=np.int64)))) == 0
+
+
+def test_the_start_model_learns_from_the_surest_share_of_first_pass_genes():
+    from genoseq.genes.api import _surest_starts
+
+    c = candidates([(100, 1000, 1, 5.0, 0.0), (40, 1000, 1, 2.0, 0.0), (300, 1000, 1, 4.0, 0.0),
+                    (2000, 2600, -1, 1.0, 0.0), (2000, 2450, -1, 7.0, 0.0), (1000, 1300, -1, 3.0, 0.0),
+                    (3000, 3600, 1, 1.0, 0.0), (3300, 3600, 1, 4.0, 0.0)])
+    genes = c.take(np.array([0, 4, 5, 7]))  # margins 1, 6, inf (a single start), 3
+    codes = np.zeros(4000, dtype=np.uint8)
+    ((_, _, kept),) = _surest_starts([(codes, c, genes)], 0.5)
+    # the median of the finite margins (1, 3, 6) is 3: the gene whose lead is 1 is left out
+    assert sorted(kept.begin.tolist()) == [1000, 2000, 3300]
+    ((_, _, every),) = _surest_starts([(codes, c, genes)], 1.0)
+    assert every is genes
+
+
 def test_short_gene_prior_lowers_gene_evidence_not_start_choice():
     # genes of 90, 195, 300 and 600 bases: the penalty falls linearly from min_length to short_gene_length
     c = candidates([(0, 90, 1, 0.0, 0.0), (1000, 1195, 1, 0.0, 0.0), (2000, 2300, -1, 0.0, 0.0), (3000, 3600, 1, 0.0, 0.0)])
@@ -160,6 +189,7 @@ def test_short_gene_prior_lowers_gene_evidence_not_start_choice():
     ({"codon_weight": float("nan")}, "finite"),
     ({"alternative_starts": -1}, ">= 0"),
     ({"convergent_overlap": -1}, "at least 0"),
+    ({"start_learning_share": 0.0}, "start_learning_share"),
 ])
 def test_invalid_decoder_settings_are_refused(options, message):
     with pytest.raises(GenoseqError, match=message):
