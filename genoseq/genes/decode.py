@@ -18,7 +18,8 @@ carries these features:
                      much more often it occurs before first-pass starts than before
                      other start codons (a Shine-Dalgarno motif at any spacing)
     type score     = log-odds of its start codon (ATG/GTG/TTG) among first-pass starts
-    site score     = the genome's start model (genoseq.genes.start_model)
+    site score     = the genome's start model (genoseq.genes.start_model), learned from
+                     the first-pass genes whose start choice was surest
 
 All but the first two are learned from each input's own first-pass calls
 (genoseq.genes.adaptation; the self-training idea of Prodigal), so a genome with

@@ -3,8 +3,9 @@
 Every ORF offers several start codons in frame before its stop. The model gives each
 one a score whose differences within an ORF are log-odds of being the translation
 start. It is a conditional-logit (softmax over the starts of one ORF) linear model,
-fitted by maximum likelihood on the starts of the input's own first-pass genes, so it
-learns what that genome's starts look like without any labels:
+fitted by maximum likelihood on the starts of the input's own first-pass genes (the share
+whose start choice was surest, ``DecoderSettings.start_learning_share``), so it learns what
+that genome's starts look like without any labels:
 
 * a position weight for every base from ``START_UPSTREAM`` bases before the start codon
   to ``START_DOWNSTREAM`` bases after it: ribosome-binding sites, promoter elements right
