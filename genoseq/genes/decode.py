@@ -369,9 +369,10 @@ def starts_per_stop(c: Candidates, alternatives: int = 0, max_deficit: float = 0
 def start_margins(c: Candidates, genes: Candidates) -> np.ndarray:
     """For each of ``genes`` (chosen from the candidates ``c``), how far its start's choice score
     leads the best other start of its ORF (inf where the ORF offers no other start; negative
-    for a shorter alternative taken to resolve an overlap): how sure the start choice is."""
-    if len(genes) == 0:
-        return np.zeros(0)
+    for a shorter alternative taken to resolve an overlap; nan for a gene whose ORF is not
+    among ``c``): how sure the start choice is."""
+    if len(genes) == 0 or len(c) == 0:
+        return np.full(len(genes), np.nan)
 
     def keys(x: Candidates) -> tuple[np.ndarray, np.ndarray]:  # (ORF: strand and 3' end, 5' end)
         three = np.where(x.strand > 0, x.end, x.begin)
@@ -386,9 +387,9 @@ def start_margins(c: Candidates, genes: Candidates) -> np.ndarray:
     top_choice, top_five = choice[first], five[first]
     runner = np.where(has_second, choice[np.minimum(second, len(orf) - 1)], -np.inf)
     gene_orf, gene_five = keys(genes)
-    slot = np.searchsorted(orf[first], gene_orf)
+    slot = np.minimum(np.searchsorted(orf[first], gene_orf), len(first) - 1)
     best_other = np.where(top_five[slot] == gene_five, runner[slot], top_choice[slot])
-    return genes.choice - best_other
+    return np.where(orf[first][slot] == gene_orf, genes.choice - best_other, np.nan)
 
 
 def select_genes(c: Candidates, max_overlap: int, convergent_overlap: int = 0) -> Candidates:

@@ -156,6 +156,8 @@ def test_start_margins_measure_the_lead_over_the_next_best_start_of_the_orf():
     assert margins[:3].tolist() == [1.0, -1.0, 6.0]
     assert margins[3] == np.inf
     assert len(start_margins(c, c.take(np.zeros(0, dtype=np.int64)))) == 0
+    stranger = candidates([(5000, 5600, 1, 2.0, 0.0)])  # an ORF that c does not hold
+    assert np.isnan(start_margins(c, stranger)).all()
 
 
 def test_the_start_model_learns_from_the_surest_share_of_first_pass_genes():
