@@ -338,11 +338,11 @@ class GenePredictor:
                 continue
             contexts = contexts or each(context, contigs)
             background = background or AdaptationBackground.count([(x, c.candidates) for x, c in zip(contexts, contigs)])
-            surest = _surest_starts(previous, settings.start_learning_share)
             adaptation = GenomeAdaptation.fit(previous, contexts, background)
             if library is not None:
                 adaptation = blend(adaptation, library.adaptation, complete / (complete + settings.library_genes))
             prior = self.start_prior if small else None
+            surest = _surest_starts(previous, settings.start_learning_share) if settings.fits_start_model else previous
             fit = partial(fit_start_model, surest, contexts, settings.site_l2 if prior is None else settings.site_prior_l2,
                           start_model, prior)
             fitting = pool.submit(fit) if pool is not None and settings.fits_start_model else None

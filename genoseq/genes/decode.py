@@ -342,6 +342,12 @@ def short_gene_prior(length: np.ndarray, settings: DecoderSettings) -> np.ndarra
     return settings.short_gene_penalty * ramp
 
 
+def _orf_keys(c: Candidates) -> np.ndarray:
+    """One key per ORF (strand and 3' end): the end of plus-strand candidates, minus the
+    begin of minus-strand ones."""
+    return np.where(c.strand > 0, c.end, -c.begin)
+
+
 def starts_per_stop(c: Candidates, alternatives: int = 0, max_deficit: float = 0.0) -> Candidates:
     """Keep, for every stop (strand and 3' end), the start with the highest choice score, and
     up to ``alternatives`` shorter starts whose choice score is at most ``max_deficit`` lower
@@ -350,7 +356,7 @@ def starts_per_stop(c: Candidates, alternatives: int = 0, max_deficit: float = 0
     choice-score deficit to the best start."""
     if len(c) == 0:
         return c
-    three_prime = np.where(c.strand > 0, c.end, -c.begin)
+    three_prime = _orf_keys(c)
     order = np.lexsort((-c.choice, three_prime))
     c = c.take(order)
     keys = three_prime[order]
@@ -374,19 +380,16 @@ def start_margins(c: Candidates, genes: Candidates) -> np.ndarray:
     if len(genes) == 0 or len(c) == 0:
         return np.full(len(genes), np.nan)
 
-    def keys(x: Candidates) -> tuple[np.ndarray, np.ndarray]:  # (ORF: strand and 3' end, 5' end)
-        three = np.where(x.strand > 0, x.end, x.begin)
-        return three * 2 + (x.strand > 0), np.where(x.strand > 0, x.begin, x.end)
-
-    orf, five = keys(c)
+    orf = _orf_keys(c)
     order = np.lexsort((-c.choice, orf))
+    five = np.where(c.strand > 0, c.begin, c.end)  # the start's end of the candidate
     orf, five, choice = orf[order], five[order], c.choice[order]
     first = np.flatnonzero(np.r_[True, orf[1:] != orf[:-1]])
     second = first + 1
     has_second = np.r_[first[1:], len(orf)] > second
     top_choice, top_five = choice[first], five[first]
     runner = np.where(has_second, choice[np.minimum(second, len(orf) - 1)], -np.inf)
-    gene_orf, gene_five = keys(genes)
+    gene_orf, gene_five = _orf_keys(genes), np.where(genes.strand > 0, genes.begin, genes.end)
     slot = np.minimum(np.searchsorted(orf[first], gene_orf), len(first) - 1)
     best_other = np.where(top_five[slot] == gene_five, runner[slot], top_choice[slot])
     return np.where(orf[first][slot] == gene_orf, genes.choice - best_other, np.nan)
