@@ -348,6 +348,11 @@ def _orf_keys(c: Candidates) -> np.ndarray:
     return np.where(c.strand > 0, c.end, -c.begin)
 
 
+def _start_ends(c: Candidates) -> np.ndarray:
+    """The coordinate of each candidate's start codon end (begin on the plus strand, end on the minus)."""
+    return np.where(c.strand > 0, c.begin, c.end)
+
+
 def starts_per_stop(c: Candidates, alternatives: int = 0, max_deficit: float = 0.0) -> Candidates:
     """Keep, for every stop (strand and 3' end), the start with the highest choice score, and
     up to ``alternatives`` shorter starts whose choice score is at most ``max_deficit`` lower
@@ -382,17 +387,16 @@ def start_margins(c: Candidates, genes: Candidates) -> np.ndarray:
 
     orf = _orf_keys(c)
     order = np.lexsort((-c.choice, orf))
-    five = np.where(c.strand > 0, c.begin, c.end)  # the start's end of the candidate
-    orf, five, choice = orf[order], five[order], c.choice[order]
+    orf, five, choice = orf[order], _start_ends(c)[order], c.choice[order]
     first = np.flatnonzero(np.r_[True, orf[1:] != orf[:-1]])
     second = first + 1
     has_second = np.r_[first[1:], len(orf)] > second
-    top_choice, top_five = choice[first], five[first]
+    top_orf, top_choice, top_five = orf[first], choice[first], five[first]
     runner = np.where(has_second, choice[np.minimum(second, len(orf) - 1)], -np.inf)
-    gene_orf, gene_five = _orf_keys(genes), np.where(genes.strand > 0, genes.begin, genes.end)
-    slot = np.minimum(np.searchsorted(orf[first], gene_orf), len(first) - 1)
-    best_other = np.where(top_five[slot] == gene_five, runner[slot], top_choice[slot])
-    return np.where(orf[first][slot] == gene_orf, genes.choice - best_other, np.nan)
+    gene_orf = _orf_keys(genes)
+    slot = np.minimum(np.searchsorted(top_orf, gene_orf), len(first) - 1)
+    best_other = np.where(top_five[slot] == _start_ends(genes), runner[slot], top_choice[slot])
+    return np.where(top_orf[slot] == gene_orf, genes.choice - best_other, np.nan)
 
 
 def select_genes(c: Candidates, max_overlap: int, convergent_overlap: int = 0) -> Candidates:
