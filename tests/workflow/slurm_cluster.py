@@ -67,6 +67,24 @@ def _slurm_conf(folder: Path, node: str, cpus: int, memory_mb: int) -> str:
     ])
 
 
+def _left_by_a_killed_run(link: Path) -> bool:
+    """Whether ``link`` is this helper's link to a test cluster's slurm.conf whose run was killed
+    before :meth:`OneNodeCluster.stop` could remove it (its slurmctld is gone). Without this, one
+    interrupted run would make every later run on the machine skip the SLURM test."""
+    if not link.is_symlink():
+        return False
+    target = Path(os.readlink(link))
+    if not target.exists():
+        return "pytest-" in str(target)  # a link into a deleted pytest folder
+    if target.read_text().splitlines()[:1] != ["ClusterName=genoseqtest"]:
+        return False
+    try:
+        os.kill(int((target.parent / "slurmctld.pid").read_text().split()[0]), 0)
+    except (OSError, ValueError, IndexError):  # no pid file, or no such process
+        return True
+    return False
+
+
 class OneNodeCluster:
     """Start with :meth:`start`, stop with :meth:`stop`; ``env`` points clients at it."""
 
@@ -89,6 +107,8 @@ class OneNodeCluster:
         conf = folder / "slurm.conf"
         conf.write_text(_slurm_conf(folder, node, cpus, memory_mb))
         self.env["SLURM_CONF"] = str(conf)
+        if _left_by_a_killed_run(DEFAULT_CONF):
+            DEFAULT_CONF.unlink()
         if DEFAULT_CONF.exists() or DEFAULT_CONF.is_symlink():
             raise ClusterUnavailable(f"{DEFAULT_CONF} exists: this machine has its own SLURM setup; not touching it")
         DEFAULT_CONF.parent.mkdir(parents=True, exist_ok=True)
