@@ -18,6 +18,7 @@ PACKAGES = ("slurm-wlm", "munge")
 #: Job steps run by the Snakemake plugin do not inherit SLURM_CONF (the plugin clears
 #: SLURM_* variables), so srun inside a job reads the default path.
 DEFAULT_CONF = Path("/etc/slurm/slurm.conf")
+CLUSTER_LINE = "ClusterName=genoseqtest"  # first line of the config this helper writes; how it knows its own
 
 
 class ClusterUnavailable(Exception):
@@ -37,7 +38,7 @@ def ensure_packages() -> None:
 
 def _slurm_conf(folder: Path, node: str, cpus: int, memory_mb: int) -> str:
     return "\n".join([
-        "ClusterName=genoseqtest",
+        CLUSTER_LINE,
         f"SlurmctldHost={node}",
         "SlurmUser=root",
         "SlurmdUser=root",
@@ -76,7 +77,7 @@ def _left_by_a_killed_run(link: Path) -> bool:
     target = Path(os.readlink(link))
     if not target.exists():
         return "pytest-" in str(target)  # a link into a deleted pytest folder
-    if target.read_text().splitlines()[:1] != ["ClusterName=genoseqtest"]:
+    if target.read_text().splitlines()[:1] != [CLUSTER_LINE]:
         return False
     try:
         os.kill(int((target.parent / "slurmctld.pid").read_text().split()[0]), 0)
