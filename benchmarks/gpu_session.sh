@@ -20,6 +20,11 @@
 #   tar -xf <files_at>/folds.tar && python benchmarks/keep_folds.py runs/gpu benchmarks/folds
 #   git add benchmarks/folds
 #
+# Next use (session 25): the wider-GRU question, decided on all 9 tuning genomes out of fold rather than
+# on the two validation genomes (benchmarks/results/genes_session25.md):
+#   run(command="ARCH=12,60,64,24 bash benchmarks/gpu_session.sh 8 .devdata", carry=[".devdata", ".whl"], timeout_s=600)
+#   then keep_folds.py into benchmarks/folds_gpu_gru64 and compare with tune_oof.sh against v6's recipe.
+#
 # 1. gpu_folds.sh with the 3-codon recipe (ARCH=12,60,40,24 CODONS=3 WINDOW=2997): four fold
 #    networks and two full ones side by side, TRAIN_MINUTES each -> $OUT/folds.tar. Afterwards, on
 #    any machine: `bash benchmarks/tune_oof.sh <candidate> benchmarks/folds` tunes its decoder on the
