@@ -32,7 +32,7 @@ from genoseq.datapaths import default_data_root
 from genoseq.genes.api import GenePredictor
 from genoseq.genes.dataset import DEFAULT_VALIDATION, VERIFIED_TUNING, prodigal_annotated
 from genoseq.genes.evaluate import evaluate_features
-from genoseq.genes.scoring import score_sequences
+from genoseq.genes.scoring import average_scores, score_sequences
 from genoseq.io.fasta import as_bytes, read_dna
 from genoseq.io.gff3 import CDSFeature, read_cds
 from genoseq.nn.checkpoint import sha256_file
@@ -74,8 +74,8 @@ def main() -> None:
     ap.add_argument("--verified", default=",".join(VERIFIED_TUNING),
                     help="genomes whose verified_starts.gff scores start choice ('' for none)")
     ap.add_argument("--scores-model", nargs="*", default=[], metavar="GENOME=CHECKPOINT",
-                    help="score these genomes with another network (a cross-fitted one that never saw them); "
-                         "decoding still uses --model's settings")
+                    help="score these genomes with another network (a cross-fitted one that never saw them), "
+                         "or with the mean of several (A.pt+B.pt); decoding still uses --model's settings")
     ap.add_argument("--cache", default="runs/score_cache")
     ap.add_argument("--orientations", type=int, choices=(1, 2), default=None,
                     help="2: score each window and its reverse complement and average them (default: the model's)")
@@ -100,14 +100,19 @@ def main() -> None:
               "(MANIFEST.tsv; --keep-prodigal-annotated keeps them)", file=sys.stderr)
         annotated = [g for g in annotated if g not in circular]
     verified = [g for g in args.verified.split(",") if g]
-    checkpoints = dict(item.partition("=")[::2] for item in args.scores_model)
-    loaded = {path: GenePredictor.load(path, "cpu", precision="fp32", orientations=args.orientations) for path in set(checkpoints.values())}  # each network once
-    scorers = {name: loaded[path] for name, path in checkpoints.items()}
+    # GENOME=A.pt+B.pt: the mean of two networks' scores (average_scores), e.g. to test an ensemble
+    checkpoints = {name: paths.split("+") for name, paths in (item.partition("=")[::2] for item in args.scores_model)}
+    loaded = {path: GenePredictor.load(path, "cpu", precision="fp32", orientations=args.orientations)
+              for path in {p for paths in checkpoints.values() for p in paths}}  # each network once
+    scorers = {name: [loaded[path] for path in paths] for name, paths in checkpoints.items()}
     genomes = {}
     for name in dict.fromkeys(annotated + verified):
         table = int(manifest.loc[name, "genetic_code"])
-        scorer = scorers.get(name, predictor)
-        genomes[name] = (table, cached_scores(scorer, root / name / "genome.fna.gz", Path(args.cache)),
+        fasta = root / name / "genome.fna.gz"
+        readings = [cached_scores(scorer, fasta, Path(args.cache)) for scorer in scorers.get(name, [predictor])]
+        scores = [(record, average_scores([r[i][1] for r in readings]) if len(readings) > 1 else s)
+                  for i, (record, s) in enumerate(readings[0])]
+        genomes[name] = (table, scores,
                          read_cds(root / name / "annotation.gff3.gz"),
                          read_cds(root / name / "verified_starts.gff") if name in verified else None)
     baseline = prodigal_means(root, annotated, manifest) if "margin" in args.objective else {}

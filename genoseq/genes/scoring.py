@@ -133,10 +133,17 @@ class BothOrientations:
 def average_orientations(forward: np.ndarray, reverse: np.ndarray) -> np.ndarray:
     """Mean of scores (B, 9, L) of windows and of their reverse complements (mapped back:
     bases reversed, strands swapped), with the coding log-probabilities renormalised."""
-    mean = (forward + reverse[:, RC_CHANNELS, ::-1]) * np.float32(0.5)
-    coding = mean[:, :N_CODING_CLASSES]
-    top = coding.max(axis=1, keepdims=True)
-    coding -= top + np.log(np.exp(coding - top).sum(axis=1, keepdims=True))
+    return average_scores([forward, reverse[:, RC_CHANNELS, ::-1]])
+
+
+def average_scores(readings: list[np.ndarray]) -> np.ndarray:
+    """Mean of several readings of the same bases (..., 9, L), e.g. of two networks: the
+    coding log-probabilities as a geometric mean of the probabilities, renormalised; the
+    start logits as a plain mean."""
+    mean = sum(readings[1:], readings[0].astype(np.float32, copy=True)) * np.float32(1 / len(readings))
+    coding = mean[..., :N_CODING_CLASSES, :]
+    top = coding.max(axis=-2, keepdims=True)
+    coding -= top + np.log(np.exp(coding - top).sum(axis=-2, keepdims=True))
     return mean
 
 

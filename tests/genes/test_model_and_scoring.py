@@ -7,7 +7,7 @@ import torch
 
 from genoseq.genes.encode import encode_window
 from genoseq.genes.model import N_OUTPUTS, GeneNet, GeneNetConfig, TorchScorer
-from genoseq.genes.scoring import BothOrientations, WindowSettings, average_orientations, score_sequences
+from genoseq.genes.scoring import BothOrientations, WindowSettings, average_orientations, average_scores, score_sequences
 
 
 def test_model_keeps_per_base_resolution():
@@ -213,3 +213,14 @@ def test_shipped_model_reads_both_orientations_alike(example_fasta):
     (_, _, both), = score_sequences(two.scorer, [("p", seq)], two.windows)
     assert not np.allclose(single, both, atol=1e-3)
     assert (single[:7].argmax(0) == both[:7].argmax(0)).mean() > 0.95
+
+
+def test_average_scores_is_a_renormalised_geometric_mean_of_networks():
+    rng = np.random.default_rng(1)
+    a, b = (rng.normal(size=(N_OUTPUTS, 6)).astype(np.float32) for _ in range(2))
+    mean = average_scores([a, b])
+    np.testing.assert_allclose(np.exp(mean[:7]).sum(axis=0), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(mean[7:], (a[7:] + b[7:]) / 2, rtol=1e-6)
+    raw = (a[:7] + b[:7]) / 2
+    np.testing.assert_allclose(mean[:7] - mean[0], raw - raw[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(a, a.copy())  # the readings are left as they were
