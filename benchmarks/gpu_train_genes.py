@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from genoseq.genes import DISTILL_STARTS
+from genoseq.genes.dataset import GeneEmphasis
 from genoseq.genes.model import GeneNetConfig
 from genoseq.genes.training import train
 from genoseq.nn.train import TrainSettings
@@ -55,6 +56,10 @@ def main() -> None:
                     help="comma-separated genomes whose starts are not learned ('prodigal': the MANIFEST's)")
     ap.add_argument("--start-choice-weight", type=float, default=0.0,
                     help="weight of the start-choice loss (as train genes --start-choice-weight)")
+    ap.add_argument("--short-gene-weight", type=float, default=1.0,
+                    help="coding-loss weight of short genes' bases (as train genes --short-gene-weight)")
+    ap.add_argument("--atypical-gene-weight", type=float, default=1.0,
+                    help="coding-loss weight of AT-rich atypical genes' bases (as train genes --atypical-gene-weight)")
     args = ap.parse_args()
     branch, codon, gru, head = (int(x) for x in args.arch.split(","))
     options = {"train_genomes": args.train_genomes.split(",") if args.train_genomes else None,
@@ -62,7 +67,8 @@ def main() -> None:
              "init": args.init, "teacher": args.teacher, "distill_weight": args.distill_weight,
              "distill_start": args.distill_start,
              "no_starts_from": args.no_starts_from.split(",") if args.no_starts_from else None,
-             "choice_weight": args.start_choice_weight}
+             "choice_weight": args.start_choice_weight,
+             "emphasis": GeneEmphasis(short_factor=args.short_gene_weight, atypical_factor=args.atypical_gene_weight)}
 
     def config() -> GeneNetConfig:
         return GeneNetConfig(branch_channels=branch, codon_channels=codon, gru_hidden=gru, head_channels=head,

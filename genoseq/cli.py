@@ -508,13 +508,21 @@ def train() -> None:
 @click.option("--start-choice-weight", default=0.0, show_default=True, type=click.FloatRange(min=0),
               help="Weight of a second start loss: a softmax over the start codons of each annotated gene's ORF "
                    "(the choice the decoder makes), beside per-codon cross-entropy.")
+@click.option("--short-gene-weight", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Coding-loss weight of the bases of short training genes (400 bp or less), which gene "
+                   "finders miss most.")
+@click.option("--atypical-gene-weight", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Coding-loss weight of the bases of AT-rich atypical training genes (G+C more than one "
+                   "standard deviation below the genome's genes), e.g. horizontally transferred ones.")
 @_training_options
 def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, outdir, epochs, steps_per_epoch, batch_size,
                 window, lr, no_phase_channel, branch_channels, codon_channels, gru_hidden, head_channels,
-                codons_per_step, init, teacher, distill_weight, distill_start, no_starts_from, start_choice_weight, seed,
+                codons_per_step, init, teacher, distill_weight, distill_start, no_starts_from, start_choice_weight,
+                short_gene_weight, atypical_gene_weight, seed,
                 device, no_amp, threads, max_minutes, no_resume) -> None:
     """Train the gene model on FASTA + GFF3 pairs, holding out whole genomes for validation."""
     from genoseq.datapaths import data_root_or_none
+    from genoseq.genes.dataset import GeneEmphasis
     from genoseq.genes.model import GeneNetConfig
     from genoseq.genes.training import train as train_gene_model
     from genoseq.nn.train import TrainSettings
@@ -531,7 +539,7 @@ def train_genes(data_root, train_genomes, valid_genomes, pairs, valid_pairs, out
                              codons_per_step=codons_per_step),
         batch_size=batch_size, window=window, init=init, teacher=teacher, distill_weight=distill_weight,
         distill_start=distill_start, no_starts_from=_comma_list(no_starts_from), choice_weight=start_choice_weight,
-        log=_log,
+        emphasis=GeneEmphasis(short_factor=short_gene_weight, atypical_factor=atypical_gene_weight), log=_log,
     )
 
 

@@ -14,11 +14,11 @@ from genoseq.errors import InputError
 from genoseq.genes import DISTILL_STARTS
 from genoseq.genes.codes import codon_codes, encode_bases, genetic_code, reverse_codon_codes
 from genoseq.genes.encode import encode_batch, reverse_complement_bytes
-from genoseq.genes.labels import IGNORE, RC_CHANNELS, contig_labels, reverse_complement_labels
+from genoseq.genes.labels import IGNORE, RC_CHANNELS, cds_positions, contig_labels, reverse_complement_labels
 from genoseq.genes.model import GeneNet, GeneNetConfig
 from genoseq.genes.orfs import start_candidates
 from genoseq.io.fasta import as_bytes, read_dna
-from genoseq.io.gff3 import read_cds
+from genoseq.io.gff3 import CDSFeature, read_cds
 
 # Roles of the shared genomes (config/config.yaml gives the same roles; a test keeps them equal).
 # None of these four is a RAST re-annotation; together they span GC 31-64 %.
@@ -48,6 +48,7 @@ class AnnotatedGenome:
     coding: list[np.ndarray]
     starts: list[np.ndarray]  # uint8 (2, L): 1 a gene starts here, 0 none, START_UNKNOWN not learned
     soft: list[np.ndarray] | None = None  # a teacher network's float16 (9, L) scores per contig, for distillation
+    weight: list[np.ndarray] | None = None  # float16 (L,) coding-loss weight per base (:class:`GeneEmphasis`)
 
     @property
     def size(self) -> int:
@@ -60,15 +61,50 @@ class AnnotatedGenome:
             starts[:] = START_UNKNOWN
 
 
-def load_annotated_genome(fasta: str | Path, gff: str | Path, table: int = 11, name: str = "") -> AnnotatedGenome:
-    """Read a FASTA + GFF3 pair and build per-base targets for every contig."""
+@dataclass(frozen=True)
+class GeneEmphasis:
+    """Extra weight in the coding loss for the bases of the genes gene finders miss most: short
+    genes (at most ``short_length`` bases) and AT-rich atypical ones (G+C more than ``atypical_z``
+    standard deviations below the genome's mean gene), e.g. horizontally transferred. A gene
+    that is both gets both factors. Factors of 1 leave the loss as it was."""
+
+    short_factor: float = 1.0
+    atypical_factor: float = 1.0
+    short_length: int = 400
+    atypical_z: float = 1.0
+
+    @property
+    def active(self) -> bool:
+        return self.short_factor != 1.0 or self.atypical_factor != 1.0
+
+
+def emphasis_weights(seqs: list[np.ndarray], features: list[list[CDSFeature]], emphasis: GeneEmphasis) -> list[np.ndarray]:
+    """float16 per-base coding-loss weights of each contig (1 outside emphasised genes)."""
+    genes = [(ci, f, cds_positions(f)) for ci, feats in enumerate(features) for f in feats if not f.pseudo]
+    genes = [(ci, f, pos[(pos >= 0) & (pos < len(seqs[ci]))]) for ci, f, pos in genes]
+    genes = [(ci, f, pos) for ci, f, pos in genes if len(pos)]
+    gc = np.array([np.isin(seqs[ci][pos], np.frombuffer(b"GCgc", np.uint8)).mean() for ci, _, pos in genes])
+    z = (gc - gc.mean()) / (gc.std() or 1.0) if len(gc) else gc
+    weights = [np.ones(len(seq), dtype=np.float16) for seq in seqs]
+    for (ci, _, pos), zi in zip(genes, z):
+        factor = (emphasis.short_factor if len(pos) <= emphasis.short_length else 1.0) * \
+            (emphasis.atypical_factor if zi < -emphasis.atypical_z else 1.0)
+        if factor != 1.0:
+            weights[ci][pos] = np.maximum(weights[ci][pos], np.float16(factor))
+    return weights
+
+
+def load_annotated_genome(fasta: str | Path, gff: str | Path, table: int = 11, name: str = "",
+                          emphasis: GeneEmphasis | None = None) -> AnnotatedGenome:
+    """Read a FASTA + GFF3 pair and build per-base targets for every contig (and, with an active
+    ``emphasis``, per-base coding-loss weights)."""
     code = genetic_code(table)
     features = read_cds(gff)
     by_seqid: dict[str, list] = {}
     for feat in features:
         by_seqid.setdefault(feat.seqid, []).append(feat)
     genome = AnnotatedGenome(name or Path(fasta).name.split(".")[0], table, [], [], [])
-    seen = set()
+    seen, ids = set(), []
     for record in read_dna(fasta):
         seq = as_bytes(record.sequence).copy()
         labels = contig_labels(len(seq), by_seqid.get(record.id, []), encode_bases(seq), code)
@@ -76,9 +112,12 @@ def load_annotated_genome(fasta: str | Path, gff: str | Path, table: int = 11, n
         genome.coding.append(labels.coding)
         genome.starts.append(labels.starts)
         seen.add(record.id)
+        ids.append(record.id)
     missing = set(by_seqid) - seen
     if missing and len(missing) == len(by_seqid):
         raise InputError(f"{gff}: no seqid matches a FASTA id of {fasta} (e.g. {sorted(missing)[0]!r})")
+    if emphasis is not None and emphasis.active:
+        genome.weight = emphasis_weights(genome.seqs, [by_seqid.get(i, []) for i in ids], emphasis)
     return genome
 
 
@@ -99,7 +138,7 @@ def read_manifest(data_root: str | Path) -> pd.DataFrame:
     return pd.read_csv(path, sep="\t")
 
 
-def load_genomes(data_root: str | Path, names: list[str]) -> list[AnnotatedGenome]:
+def load_genomes(data_root: str | Path, names: list[str], emphasis: GeneEmphasis | None = None) -> list[AnnotatedGenome]:
     manifest = read_manifest(data_root).set_index("short_name")
     genomes = []
     for name in names:
@@ -108,7 +147,7 @@ def load_genomes(data_root: str | Path, names: list[str]) -> list[AnnotatedGenom
         folder = Path(data_root) / "genomes" / name
         genomes.append(
             load_annotated_genome(folder / "genome.fna.gz", folder / "annotation.gff3.gz",
-                                  int(manifest.loc[name, "genetic_code"]), name)
+                                  int(manifest.loc[name, "genetic_code"]), name, emphasis)
         )
     return genomes
 
@@ -121,6 +160,7 @@ class WindowBatch:
     start_mask: torch.Tensor  # (B, 2, L) bool: candidate start codons
     soft: torch.Tensor | None = None  # (B, 9, L) teacher scores; NaN past a contig's end
     start_orf: torch.Tensor | None = None  # (B, 2, L) int64: the ORF (stop) each candidate start shares
+    weight: torch.Tensor | None = None  # (B, L) float coding-loss weights (GeneEmphasis)
 
 
 def orf_groups(codes: np.ndarray) -> np.ndarray:
@@ -144,9 +184,10 @@ def orf_groups(codes: np.ndarray) -> np.ndarray:
 
 def sample_windows(
     genomes: list[AnnotatedGenome], rng: np.random.Generator, batch_size: int, length: int, rc_prob: float = 0.5
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Random windows (start aligned to a multiple of 3), genomes weighted by sqrt(size):
-    bases, coding classes, start targets and, when every genome has them, teacher scores."""
+    bases, coding classes, start targets and, when every genome has them, teacher scores and
+    coding-loss weights."""
     weights = np.sqrt([g.size for g in genomes])
     picks = rng.choice(len(genomes), size=batch_size, p=weights / weights.sum())
     seqs = np.full((batch_size, length), ord("N"), dtype=np.uint8)
@@ -154,6 +195,7 @@ def sample_windows(
     starts = np.zeros((batch_size, 2, length), dtype=np.uint8)
     with_soft = all(g.soft is not None for g in genomes)
     soft = np.full((batch_size, len(RC_CHANNELS), length), np.nan, dtype=np.float16) if with_soft else None
+    weight = np.ones((batch_size, length), dtype=np.float16) if all(g.weight is not None for g in genomes) else None
     for row, gi in enumerate(picks):
         genome = genomes[gi]
         sizes = np.array([len(s) for s in genome.seqs], dtype=np.float64)
@@ -166,16 +208,20 @@ def sample_windows(
         starts[row, :, : end - begin] = genome.starts[ci][:, begin:end]
         if soft is not None:
             soft[row, :, : end - begin] = genome.soft[ci][:, begin:end]  # type: ignore[index]
+        if weight is not None:
+            weight[row, : end - begin] = genome.weight[ci][begin:end]  # type: ignore[index]
         if rng.random() < rc_prob:
             seqs[row] = reverse_complement_bytes(seqs[row])
             coding[row], starts[row] = reverse_complement_labels(coding[row], starts[row])
             if soft is not None:
                 soft[row] = soft[row, RC_CHANNELS, ::-1]
-    return seqs, coding, starts, soft
+            if weight is not None:
+                weight[row] = weight[row, ::-1]
+    return seqs, coding, starts, soft, weight
 
 
 def to_batch(seqs: np.ndarray, coding: np.ndarray, starts: np.ndarray, soft: np.ndarray | None,
-             phase_channel: bool, orfs: bool = False) -> WindowBatch:
+             weight: np.ndarray | None, phase_channel: bool, orfs: bool = False) -> WindowBatch:
     """Network input and targets of sampled windows; ``orfs``: also the ORF of every start
     (:func:`orf_groups`, for the loss's start choice term). Start candidates and stops are the
     standard code's for every genome: a simplification for the few code-4 windows."""
@@ -188,6 +234,7 @@ def to_batch(seqs: np.ndarray, coding: np.ndarray, starts: np.ndarray, soft: np.
         torch.from_numpy(mask),
         None if soft is None else torch.from_numpy(soft),
         torch.from_numpy(orf_groups(codes)) if orfs else None,
+        None if weight is None else torch.from_numpy(weight.astype(np.float32)),
     )
 
 
@@ -225,7 +272,12 @@ def gene_loss(logits: torch.Tensor, batch: WindowBatch, start_weight: float = 1.
     teacher's (KL divergence on the coding classes; start sites as ``distill_start`` says:
     "probability" or "logit", see :data:`LOGIT_DISTILL_SCALE`)."""
     logits = logits.float()
-    coding_loss = F.cross_entropy(logits[:, :7], batch.coding, ignore_index=IGNORE)
+    if batch.weight is None:
+        coding_loss = F.cross_entropy(logits[:, :7], batch.coding, ignore_index=IGNORE)
+    else:  # a weighted mean over the bases that have a target
+        per_base = F.cross_entropy(logits[:, :7], batch.coding, ignore_index=IGNORE, reduction="none")
+        weight = batch.weight * (batch.coding != IGNORE)
+        coding_loss = (per_base * weight).sum() / weight.sum().clamp_min(1e-6)
     start_logits = logits[:, 7:9][batch.start_mask]
     start_loss = F.binary_cross_entropy_with_logits(start_logits, batch.starts[batch.start_mask])
     with torch.no_grad():
@@ -290,8 +342,8 @@ class GeneTrainingTask:
         valid_rng = np.random.default_rng(12345)
         self.valid_batches = []
         for _ in range(max(1, n_valid_windows // batch_size) if valid else 0):
-            seqs, coding, starts, _ = sample_windows(valid, valid_rng, batch_size, window)
-            self.valid_batches.append(to_batch(seqs, coding, starts, None, config.phase_channel, orfs=True))
+            seqs, coding, starts, _, _ = sample_windows(valid, valid_rng, batch_size, window)
+            self.valid_batches.append(to_batch(seqs, coding, starts, None, None, config.phase_channel, orfs=True))
 
     def train_batches(self, rng: np.random.Generator) -> Iterator[WindowBatch]:
         while True:
@@ -321,4 +373,5 @@ def _to_device(batch: WindowBatch, device) -> WindowBatch:
 
     return WindowBatch(move(batch.x), move(batch.coding), move(batch.starts), move(batch.start_mask),
                        None if batch.soft is None else move(batch.soft),
-                       None if batch.start_orf is None else move(batch.start_orf))
+                       None if batch.start_orf is None else move(batch.start_orf),
+                       None if batch.weight is None else move(batch.weight))

@@ -7,7 +7,8 @@ import numpy as np
 
 from genoseq.errors import GenoseqError
 from genoseq.genes.dataset import (
-    DEFAULT_EXCLUDED, DEFAULT_TEST, DEFAULT_VALIDATION, AnnotatedGenome, GeneTrainingTask, load_annotated_genome,
+    DEFAULT_EXCLUDED, DEFAULT_TEST, DEFAULT_VALIDATION, AnnotatedGenome, GeneEmphasis, GeneTrainingTask,
+    load_annotated_genome,
     load_genomes, prodigal_annotated, read_manifest,
 )
 from genoseq.genes.model import GeneNetConfig, build_gene_net
@@ -40,6 +41,7 @@ def train(
     distill_start: str = "probability",
     no_starts_from: list[str] | None = None,
     choice_weight: float = 0.0,
+    emphasis: GeneEmphasis | None = None,
     log=print,
 ) -> dict[str, float]:
     """Train a gene model; genomes come from ``data_root`` by name and/or explicit
@@ -51,7 +53,8 @@ def train(
     ``no_starts_from``: training genomes whose start sites are not learned (their coding
     targets are), by name; "prodigal" names the data root's Prodigal-annotated ones.
     ``choice_weight``: the loss weight of start choice within ORFs
-    (:func:`genoseq.genes.dataset.start_choice_loss`). ``window``
+    (:func:`genoseq.genes.dataset.start_choice_loss`). ``emphasis``: extra coding-loss weight for
+    the training genomes' short and AT-rich atypical genes (:class:`GeneEmphasis`). ``window``
     (bases) defaults to :data:`DEFAULT_WINDOW` rounded down to whole GRU steps. Returns the best
     validation metrics."""
     model = None
@@ -74,13 +77,16 @@ def train(
     if data_root is not None:
         train_names = train_genomes if train_genomes is not None else default_training_genomes(data_root)
         valid_names = valid_genomes if valid_genomes is not None else list(DEFAULT_VALIDATION)
-        train_set += load_genomes(data_root, train_names)
+        train_set += load_genomes(data_root, train_names, emphasis)
         valid_set += load_genomes(data_root, valid_names)
-    train_set += [load_annotated_genome(f, g, t) for f, g, t in pairs or []]
+    train_set += [load_annotated_genome(f, g, t, emphasis=emphasis) for f, g, t in pairs or []]
     valid_set += [load_annotated_genome(f, g, t) for f, g, t in valid_pairs or []]
     if not train_set:
         raise GenoseqError("no training genomes given")
     forget_starts(train_set, no_starts_from or [], data_root, log)
+    if emphasis is not None and emphasis.active:
+        log(f"coding loss x{emphasis.short_factor:g} on genes of <= {emphasis.short_length} bp, "
+            f"x{emphasis.atypical_factor:g} on genes with G+C z < -{emphasis.atypical_z:g}")
     log(f"training on {len(train_set)} genome{'s' * (len(train_set) != 1)} ({sum(g.size for g in train_set):,} bp): "
         + ", ".join(g.name for g in train_set))
     log(f"validating on {len(valid_set)} genome{'s' * (len(valid_set) != 1)}: " + ", ".join(g.name for g in valid_set))

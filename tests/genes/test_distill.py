@@ -27,7 +27,7 @@ def genome_with_label_scores(length: int = 900) -> AnnotatedGenome:
 def test_soft_targets_follow_the_reverse_complement_as_the_labels_do():
     genome = genome_with_label_scores()
     for rc_prob in (0.0, 1.0):
-        seqs, coding, starts, soft = sample_windows([genome], np.random.default_rng(1), 4, 999, rc_prob=rc_prob)
+        seqs, coding, starts, soft, _ = sample_windows([genome], np.random.default_rng(1), 4, 999, rc_prob=rc_prob)
         inside = np.isfinite(soft[:, 0].astype(np.float32))
         assert inside.sum(axis=1).tolist() == [900] * 4  # the padding past the contig is NaN
         labelled = inside & (coding != IGNORE)

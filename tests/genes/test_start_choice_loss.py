@@ -50,7 +50,7 @@ def test_choice_loss_is_the_softmax_within_each_orf_with_an_annotated_start():
 
 def test_the_term_favours_the_annotated_start_over_its_orf_neighbours():
     genome = genome_with_label_scores()
-    batch = to_batch(*sample_windows([genome], np.random.default_rng(2), 2, 999)[:3], None, True, orfs=True)
+    batch = to_batch(*sample_windows([genome], np.random.default_rng(2), 2, 999)[:3], None, None, True, orfs=True)
     assert batch.start_orf is not None
     logits = torch.zeros(2, 9, 999)
     logits[:, 7:] = torch.where(batch.starts > 0, 4.0, 0.0)

@@ -13,10 +13,10 @@ def test_forgotten_starts_leave_the_loss_and_keep_the_coding_targets():
     dropped.name = "other"
     forget_starts([kept, dropped], ["other"], None, log=lambda _: None)
     for rc_prob in (0.0, 1.0):  # the mark survives the reverse complement
-        batch = to_batch(*sample_windows([kept], np.random.default_rng(1), 2, 999, rc_prob=rc_prob)[:3], None, True)
+        batch = to_batch(*sample_windows([kept], np.random.default_rng(1), 2, 999, rc_prob=rc_prob)[:3], None, None, True)
         assert batch.starts.sum() == 4 and batch.start_mask.sum() > 4
         forgotten = to_batch(*sample_windows([dropped], np.random.default_rng(1), 2, 999, rc_prob=rc_prob)[:3], None,
-                             True)
+                             None, True)
         assert forgotten.start_mask.sum() == 0 and forgotten.starts.sum() == 0
         assert np.array_equal(forgotten.coding.numpy(), batch.coding.numpy())
 
